@@ -26,8 +26,9 @@ struct ProcessResult {
     bool timed_out = false;    // the whole process group was killed at the deadline
     std::string out;
     std::string err;
-    std::string error;         // spawn failure reason
+    std::string error;         // why it could not be spawned (or was reaped elsewhere)
     Duration elapsed{0};
+    Duration timeout{0};       // the request's deadline, for summary()
 
     bool ok() const { return started && !timed_out && signal == 0 && exit_code == 0; }
     // One line for logs and errors: "exit 3: <stderr tail>", "timed out after 5s", "killed by signal 9".

@@ -1,0 +1,93 @@
+// `backstop history` and `backstop history stats`.
+#include <algorithm>
+#include <cstdio>
+#include <iostream>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/verbs.h"
+#include "runtime/history_stats.h"
+#include "runtime/unfinished_runs.h"
+
+namespace backstop::cli {
+
+namespace {
+
+std::string cut(const std::string& s, std::size_t n) { return s.size() <= n ? s : s.substr(0, n - 1) + "~"; }
+
+std::string col(const std::string& s, std::size_t n) {
+    std::string c = cut(s, n);
+    return c + std::string(n + 1 - c.size(), ' ');
+}
+
+int print_stats(App& app, const std::vector<RunRecord>& runs) {
+    HistoryStats stats = compute_stats(runs);
+    if (app.json) {
+        std::cout << to_json(stats).dump(2) << "\n";
+        return 0;
+    }
+    auto line = [](const std::string& who, const RollbackStats& s) {
+        char buf[256];
+        std::snprintf(buf, sizeof buf, "%-20s %6d %9d %6d %8.1f%% %9.1fs %8d %8d\n", who.c_str(), s.total, s.succeeded, s.failed,
+                      s.success_rate * 100.0, s.mttr_seconds, s.refused, s.dry_runs);
+        return std::string(buf);
+    };
+    std::printf("%-20s %6s %9s %6s %9s %10s %8s %8s\n", "SERVICE", "TOTAL", "SUCCEEDED", "FAILED", "SUCCESS", "MTTR", "REFUSED",
+                "DRY-RUNS");
+    for (const auto& [name, s] : stats.per_service) std::cout << line(name, s);
+    std::cout << line("(all)", stats.all);
+    return 0;
+}
+
+}  // namespace
+
+int run_history(App& app) {
+    const auto& pos = app.args.positionals;
+    bool stats = pos.size() == 2 && pos[1] == "stats";
+    if (pos.size() > 2 || (pos.size() == 2 && !stats)) throw UsageError{"usage: backstop history [stats] [--service S] [--limit N] [--json]"};
+
+    std::vector<RunRecord> runs = app.history()->load();
+    auto locks = app.locks();
+    mark_incomplete_runs(runs, *locks);
+    if (auto s = app.args.value("--service"))
+        runs.erase(std::remove_if(runs.begin(), runs.end(), [&](const RunRecord& r) { return r.service != *s; }), runs.end());
+    if (stats) return print_stats(app, runs);
+
+    std::stable_sort(runs.begin(), runs.end(), [](const RunRecord& a, const RunRecord& b) { return a.started_ms > b.started_ms; });
+    std::size_t limit = 20;
+    if (auto l = app.args.value("--limit")) {
+        try {
+            limit = std::stoul(*l);
+        } catch (const std::exception&) {
+            throw UsageError{"--limit needs a number, got " + *l};
+        }
+    }
+    if (runs.size() > limit) runs.resize(limit);
+
+    if (app.json) {
+        nlohmann::json list = nlohmann::json::array();
+        for (const auto& r : runs) list.push_back(to_json(r));
+        std::cout << list.dump(2) << "\n";
+        return 0;
+    }
+    if (runs.empty()) {
+        std::cout << "No runs recorded in " << app.history_file().string() << "\n";
+        return 0;
+    }
+    std::cout << col("STARTED", 20) << col("SERVICE", 12) << col("FROM -> TO", 22) << col("MODE", 9) << col("OUTCOME", 13)
+              << col("TIME", 7) << col("ACTOR", 10) << col("TRIGGER", 12) << "REASON\n";
+    for (const auto& r : runs) {
+        char secs[16];
+        std::snprintf(secs, sizeof secs, "%.1fs", static_cast<double>(r.duration_ms()) / 1000.0);
+        std::string started = format_utc(r.started_ms).substr(0, 19);
+        started[10] = ' ';
+        std::cout << col(started, 20) << col(r.service, 12) << col((r.from.empty() ? "?" : r.from) + " -> " + (r.to.empty() ? "?" : r.to), 22)
+                  << col(to_string(r.mode), 9) << col(to_string(r.outcome), 13) << col(secs, 7) << col(r.actor, 10)
+                  << col(r.trigger, 12) << r.reason << "\n";
+        if (r.outcome != Outcome::succeeded && r.outcome != Outcome::dry_run && !r.message.empty())
+            std::cout << "    " << r.message << "\n";
+    }
+    return 0;
+}
+
+}  // namespace backstop::cli

@@ -1,0 +1,136 @@
+// `backstop rollback` and `backstop verify [--rollback]`.
+#include <iostream>
+#include <string>
+#include <unistd.h>
+
+#include "cli/terminal_report.h"
+#include "cli/verbs.h"
+#include "core/error.h"
+#include "prim/http_client.h"
+#include "prim/process_runner.h"
+#include "runtime/rollback_runner.h"
+#include "runtime/service_verification.h"
+
+namespace backstop::cli {
+
+namespace {
+
+// History for the preview shown before a confirmation: reads the real one, records nothing.
+class PreviewHistory final : public HistoryStore {
+public:
+    explicit PreviewHistory(HistoryStore& real) : real_(real) {}
+    void record(const RunRecord&) override {}
+    std::vector<RunRecord> load() override { return real_.load(); }
+
+private:
+    HistoryStore& real_;
+};
+
+bool confirm(const RunRecord& preview) {
+    print_plan(std::cout, preview);
+    std::cout << "Roll back " << preview.service << " from " << preview.from << " to " << preview.to << "? [y/N] "
+              << std::flush;
+    std::string answer;
+    if (!std::getline(std::cin, answer)) return false;
+    return answer == "y" || answer == "Y" || answer == "yes";
+}
+
+int execute(App& app, const PolicySet& policies, const RunRequest& request, bool ask) {
+    auto processes = make_process_runner();
+    auto http = make_curl_http_client();
+    auto history = app.history();
+    auto locks = app.locks();
+    RunDependencies deps{*processes, *http, *history, *locks, this_host(), static_cast<long>(::getpid())};
+
+    if (ask) {
+        PreviewHistory preview_history(*history);
+        RunDependencies preview_deps{deps.processes, deps.http, preview_history, deps.locks, deps.host, deps.pid};
+        RunRequest dry = request;
+        dry.dry_run = true;
+        RunObserver silent;
+        RunRecord preview = RollbackRunner(policies, preview_deps).run(dry, silent);
+        if (preview.outcome != Outcome::dry_run) {
+            print_verdict(std::cout, preview);
+            return exit_code_for(preview);
+        }
+        if (!confirm(preview)) {
+            std::cout << "Not confirmed; nothing changed.\n";
+            return static_cast<int>(Exit::failed);
+        }
+    }
+
+    RunRecord run;
+    if (app.json) {
+        QuietReport quiet;
+        run = RollbackRunner(policies, deps).run(request, quiet);
+        std::cout << to_json(run).dump(2) << std::endl;
+    } else {
+        std::cout << (request.dry_run ? "Dry run (nothing will change): " : "Rolling back ") << request.service
+                  << (request.emergency ? " [EMERGENCY: verification will be skipped]" : "") << std::endl;
+        TerminalReport report(std::cout);
+        run = RollbackRunner(policies, deps).run(request, report);
+        print_verdict(std::cout, run);
+    }
+    return exit_code_for(run);
+}
+
+RunRequest request_from(const App& app, const std::string& service) {
+    RunRequest r;
+    r.service = service;
+    r.to = app.args.value("--to");
+    r.level = app.args.value("--level").value_or("");
+    r.dry_run = app.args.has("--dry-run");
+    r.emergency = app.args.has("--emergency");
+    r.reason = app.args.value("--reason").value_or("");
+    r.actor = app.args.value("--actor").value_or(default_actor());
+    return r;
+}
+
+std::string service_argument(const App& app, const char* verb) {
+    if (app.args.positionals.size() != 2) throw UsageError{std::string("usage: backstop ") + verb + " SERVICE [options]"};
+    return app.args.positionals[1];
+}
+
+}  // namespace
+
+int run_rollback(App& app) {
+    std::string name = service_argument(app, "rollback");
+    PolicyLoadResult loaded;
+    app.service(name, loaded);
+    RunRequest request = request_from(app, name);
+    bool ask = !request.dry_run && !app.args.has("--yes") && !app.json && ::isatty(STDIN_FILENO);
+    return execute(app, loaded.policies, request, ask);
+}
+
+int run_verify(App& app) {
+    std::string name = service_argument(app, "verify");
+    PolicyLoadResult loaded;
+    const ServicePolicy* svc = app.service(name, loaded);
+    auto processes = make_process_runner();
+    auto http = make_curl_http_client();
+    auto history = app.history();
+    auto locks = app.locks();
+    RunDependencies deps{*processes, *http, *history, *locks, this_host(), static_cast<long>(::getpid())};
+
+    QuietReport quiet;
+    TerminalReport report(std::cout);
+    RunObserver& observer = app.json ? static_cast<RunObserver&>(quiet) : report;
+    if (!app.json) std::cout << "Verifying " << name << std::endl;
+    Verification v = verify_service(*svc, deps, observer);
+    if (!app.json)
+        std::cout << (v.healthy ? "HEALTHY: " : "UNHEALTHY: ") << name << " on " << (v.release.empty() ? "(no release)" : v.release)
+                  << ": " << v.message << std::endl;
+    else if (!app.args.has("--rollback") || v.healthy)
+        std::cout << nlohmann::json{{"service", name}, {"release", v.release}, {"healthy", v.healthy}, {"message", v.message}}.dump(2)
+                  << std::endl;
+    if (v.healthy) return static_cast<int>(Exit::ok);
+    if (!app.args.has("--rollback")) return static_cast<int>(Exit::failed);
+
+    RunRequest request = request_from(app, name);
+    request.trigger = "health_check";
+    std::string why = "verification failed on " + (v.release.empty() ? std::string("(no release)") : v.release) + ": " + v.message;
+    request.reason = request.reason.empty() ? why : request.reason + " (" + why + ")";
+    return execute(app, loaded.policies, request, false);
+}
+
+}  // namespace backstop::cli

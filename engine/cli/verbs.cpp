@@ -1,0 +1,29 @@
+#include "cli/verbs.h"
+
+namespace backstop::cli {
+
+namespace {
+const OptionSpec kJson{"--json"};
+}
+
+const std::vector<Verb>& verbs() {
+    static const std::vector<Verb> table = {
+        {"check", "check [--json]", "Check policies and runbooks; report every problem as FILE:LINE:COL", {kJson}, run_check},
+        {"rollback",
+         "rollback SERVICE [--to NAME] [--level NAME] [--dry-run] [--emergency] [--reason TEXT] [--actor NAME] [--yes] [--json]",
+         "Roll a service back to the previous (or named) release, verify it and record it",
+         {{"--to", true}, {"--level", true}, {"--dry-run"}, {"--emergency"}, {"--reason", true}, {"--actor", true}, {"--yes", false, "-y"}, kJson},
+         run_rollback},
+        {"verify", "verify SERVICE [--rollback] [--reason TEXT] [--actor NAME] [--json]",
+         "Verify a service as it runs now; with --rollback, roll it back when verification fails",
+         {{"--rollback"}, {"--reason", true}, {"--actor", true}, {"--level", true}, kJson},
+         run_verify},
+        {"points", "points list SERVICE [--json]", "List a service's rollback points (releases), newest first, marking the current one",
+         {kJson}, run_points},
+        {"history", "history [stats] [--service S] [--limit N] [--json]", "Show recorded runs, newest first, or success rate and MTTR",
+         {{"--service", true}, {"--limit", true}, kJson}, run_history},
+    };
+    return table;
+}
+
+}  // namespace backstop::cli

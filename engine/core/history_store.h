@@ -1,0 +1,20 @@
+// Where run records are kept. The runtime records through this; prim/ has the durable file.
+#pragma once
+
+#include <vector>
+
+#include "core/run_record.h"
+
+namespace backstop {
+
+class HistoryStore {
+public:
+    virtual ~HistoryStore() = default;
+    // Durable when it returns: a crash afterwards keeps the record. Recording the same run_id
+    // again (start, then end) supersedes the earlier record. Throws backstop::Error.
+    virtual void record(const RunRecord& r) = 0;
+    // Every run, oldest first, one record per run_id (the latest written).
+    virtual std::vector<RunRecord> load() = 0;
+};
+
+}  // namespace backstop

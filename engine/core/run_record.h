@@ -1,0 +1,68 @@
+// One rollback run as history keeps it: who asked, what changed, each step and how it ended.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace backstop {
+
+enum class RunMode { normal, dry_run, emergency };
+// `incomplete`: a run that recorded its start but never its end (the process died mid-run).
+enum class Outcome { running, succeeded, failed, verify_failed, refused, dry_run, incomplete };
+enum class StepStatus { ok, failed, skipped, planned };
+
+struct StepRecord {
+    std::string name;    // lock, pre, switch, restart, verify, post, …
+    std::string detail;  // what it does, e.g. "/srv/web/current: v2 -> v1"
+    StepStatus status = StepStatus::ok;
+    std::int64_t duration_ms = 0;
+    std::string message;  // outcome or error, one line
+};
+
+struct LogLine {
+    std::string level;
+    std::string message;
+};
+
+struct RunRecord {
+    std::string run_id;
+    std::string service;
+    std::string env;
+    std::string from;
+    std::string to;
+    std::string level;
+    RunMode mode = RunMode::normal;
+    std::string actor;
+    std::string reason;
+    std::string trigger = "manual";
+    std::string host;
+    std::int64_t started_ms = 0;  // Unix epoch milliseconds
+    std::int64_t ended_ms = 0;
+    Outcome outcome = Outcome::running;
+    std::string message;  // why it ended as it did
+    std::vector<StepRecord> steps;
+    std::vector<LogLine> log;  // runbook log lines
+
+    std::int64_t duration_ms() const { return ended_ms > started_ms ? ended_ms - started_ms : 0; }
+};
+
+const char* to_string(RunMode m);
+const char* to_string(Outcome o);
+const char* to_string(StepStatus s);
+std::optional<RunMode> run_mode_from(std::string_view s);
+std::optional<Outcome> outcome_from(std::string_view s);
+std::optional<StepStatus> step_status_from(std::string_view s);
+
+nlohmann::json to_json(const RunRecord& r);
+// Throws nlohmann::json::exception on a record of the wrong shape.
+RunRecord run_record_from_json(const nlohmann::json& j);
+
+// "2026-11-23T14:05:09.123Z"
+std::string format_utc(std::int64_t epoch_ms);
+std::int64_t now_epoch_ms();
+
+}  // namespace backstop

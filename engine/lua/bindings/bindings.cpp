@@ -1,0 +1,21 @@
+#include "lua/bindings/bindings.h"
+
+namespace backstop::lua::bindings {
+
+std::span<const Module> modules() {
+    static const Module all[] = {
+        {"log", open_log},         {"http", open_http},       {"sleep", open_sleep},   {"json", open_json},
+        {"releases", open_releases}, {"service", open_service}, {"health", open_health},
+    };
+    return all;
+}
+
+int push_function_table(lua_State* L, const luaL_Reg* functions) {
+    int n = 0;
+    for (const luaL_Reg* f = functions; f->name != nullptr; ++f) ++n;
+    lua_createtable(L, 0, n);
+    luaL_setfuncs(L, functions, 0);
+    return 1;
+}
+
+}  // namespace backstop::lua::bindings

@@ -1,0 +1,42 @@
+// The parsed-but-unchecked form of a policy document: a tree of values, each with its position.
+// It keeps toml++ out of everything but the reader, so the compiler can be tested on its own.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/diagnostic.h"
+
+namespace backstop::policy {
+
+struct RawMember;
+
+struct RawValue {
+    enum class Kind { table, array, string, integer, floating, boolean, date, time, date_time };
+
+    Kind kind = Kind::table;
+    SourcePosition at;
+    std::string text;                // string values; dates and times in their TOML spelling
+    std::int64_t integer = 0;
+    double floating = 0;
+    bool boolean = false;
+    std::vector<RawValue> items;     // arrays
+    std::vector<RawMember> members;  // tables, in key order
+
+    bool is(Kind k) const { return kind == k; }
+    // The member value called `key`, or nullptr.
+    const RawValue* find(std::string_view key) const;
+};
+
+struct RawMember {
+    std::string key;
+    SourcePosition key_at;  // where the key is spelled; for tables, in their header
+    RawValue value;
+};
+
+// "string", "integer", "table"…, as a policy author would call the TOML type.
+std::string_view kind_name(RawValue::Kind kind);
+
+}  // namespace backstop::policy

@@ -1,0 +1,167 @@
+// One [service.NAME] table → ServicePolicy. The lists of keys here are the policy format; keep
+// them in step with the struct fields in policy.h.
+#include "policy/service_compiler.h"
+
+#include <array>
+#include <string_view>
+
+#include "policy/did_you_mean.h"
+#include "policy/field_reader.h"
+
+namespace backstop::policy {
+
+namespace {
+
+constexpr std::array<std::string_view, 8> kServiceKeys = {"strategy", "releases", "current", "restart",
+                                                          "restart_timeout", "env", "health", "rollback"};
+constexpr std::array<std::string_view, 6> kHealthKeys = {"url", "timeout", "interval", "attempts",
+                                                         "expect_status", "expect_body"};
+constexpr std::array<std::string_view, 5> kRollbackKeys = {"runbook", "max_attempts", "window", "level",
+                                                           "hook_timeout"};
+constexpr std::array<std::string_view, 1> kStrategies = {"releases"};
+
+bool is_bare_key_char(char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+}
+
+bool valid_service_name(std::string_view name) {
+    if (name.empty()) return false;
+    for (char c : name)
+        if (!is_bare_key_char(c) && c != '.') return false;
+    return true;
+}
+
+template <std::size_t N>
+bool contains(const std::array<std::string_view, N>& list, std::string_view key) {
+    for (auto k : list)
+        if (k == key) return true;
+    return false;
+}
+
+bool is_http_url(std::string_view url) {
+    std::string_view rest;
+    if (url.starts_with("http://"))
+        rest = url.substr(7);
+    else if (url.starts_with("https://"))
+        rest = url.substr(8);
+    else
+        return false;
+    return !rest.empty() && rest.front() != '/';
+}
+
+HealthCheck compile_health(FieldReader& fields) {
+    HealthCheck health;
+    health.defined_at = fields.table().at;
+    if (auto url = fields.string("url")) {
+        if (is_http_url(*url))
+            health.url = *url;
+        else
+            fields.bad_value("url", "`url` must be an http:// or https:// URL with a host, got \"" + *url + "\"");
+    } else if (!fields.table().find("url")) {
+        fields.missing("url");
+    }
+    if (auto d = fields.duration("timeout")) health.timeout = *d;
+    // Zero is a fair interval: probe again as soon as the previous probe has failed.
+    if (auto d = fields.duration("interval", Duration{0})) health.interval = *d;
+    if (auto n = fields.integer("attempts", 1)) health.attempts = *n;
+    if (auto n = fields.integer("expect_status", 100, 599)) health.expect_status = *n;
+    if (auto s = fields.string("expect_body")) health.expect_body = *s;
+    return health;
+}
+
+RollbackSettings compile_rollback(FieldReader& fields, const std::filesystem::path& base_dir) {
+    RollbackSettings rollback;
+    if (auto p = fields.path("runbook", base_dir)) {
+        rollback.runbook = *p;
+        rollback.runbook_at = fields.table().find("runbook")->at;
+    }
+    if (auto n = fields.integer("max_attempts", 1)) rollback.max_attempts = *n;
+    if (auto d = fields.duration("window")) rollback.window = *d;
+    if (auto s = fields.string("level", false)) rollback.level = *s;
+    if (auto d = fields.duration("hook_timeout")) rollback.hook_timeout = *d;
+    return rollback;
+}
+
+}  // namespace
+
+std::string service_label(const std::string& name) {
+    for (char c : name)
+        if (!is_bare_key_char(c)) return "service.\"" + name + "\"";
+    return "service." + name;
+}
+
+std::string home_of_key(std::string_view key, const std::string& service_name) {
+    std::string label = service_label(service_name);
+    if (contains(kServiceKeys, key)) return "[" + label + "]";
+    if (contains(kHealthKeys, key)) return "[" + label + ".health]";
+    if (contains(kRollbackKeys, key)) return "[" + label + ".rollback]";
+    return {};
+}
+
+std::optional<ServicePolicy> compile_service(const RawMember& service, const PolicySource& source, Report& report) {
+    const std::size_t errors_before = report.error_count();
+    const std::string& name = service.key;
+    if (!valid_service_name(name))
+        report.error("bad-value", service.key_at,
+                     "service name \"" + name + "\" may only use letters, digits, '_', '-' and '.'");
+
+    ServicePolicy policy;
+    policy.name = name;
+    // Absolute, so commands run "in the policy's folder" do not depend on the caller's cwd.
+    policy.policy_file = (source.base_dir / std::filesystem::path(source.name).filename()).lexically_normal();
+    policy.defined_at = service.value.at;
+
+    FieldReader fields(service.value, service_label(name), report);
+    // Keys written in the wrong one of the three tables are the commonest slip: say where they go.
+    auto home = [&](std::string_view key) { return home_of_key(key, name); };
+    fields.reject_unknown(kServiceKeys, home);
+
+    auto strategy = fields.string("strategy");
+    if (strategy) {
+        if (!contains(kStrategies, *strategy)) {
+            std::string message = "unknown strategy \"" + *strategy + "\"; accepted:";
+            for (auto s : kStrategies) message += " \"" + std::string(s) + "\"";
+            if (auto guess = did_you_mean(*strategy, kStrategies)) message += "; did you mean \"" + *guess + "\"?";
+            fields.bad_value("strategy", std::move(message));
+        } else {
+            policy.strategy = *strategy;
+        }
+    } else if (!service.value.find("strategy")) {
+        fields.missing("strategy");
+    }
+
+    auto releases = fields.path("releases", source.base_dir);
+    auto current = fields.path("current", source.base_dir);
+    if (policy.strategy == "releases") {
+        if (!releases && !service.value.find("releases")) fields.missing("releases");
+        if (!current && !service.value.find("current")) fields.missing("current");
+    }
+    if (releases && current && *releases == *current)
+        fields.bad_value("current", "`current` is the symlink to one release, so it cannot be the `releases` folder itself");
+    if (releases) policy.releases = *releases;
+    if (current) policy.current = *current;
+
+    if (auto argv = fields.argv("restart")) policy.restart = std::move(*argv);
+    if (auto d = fields.duration("restart_timeout")) policy.restart_timeout = *d;
+    if (auto env = fields.string("env")) policy.env = *env;
+
+    if (const RawValue* table = fields.subtable("health")) {
+        FieldReader health(*table, fields.label() + ".health", report);
+        health.reject_unknown(kHealthKeys, home);
+        policy.health = compile_health(health);
+    } else if (!service.value.find("health")) {
+        report.warning("no-health-check", service.value.at,
+                       "service `" + name + "` has no [" + fields.label() +
+                           ".health] table; a rollback can only be verified by the restart command's exit status");
+    }
+    if (const RawValue* table = fields.subtable("rollback")) {
+        FieldReader rollback(*table, fields.label() + ".rollback", report);
+        rollback.reject_unknown(kRollbackKeys, home);
+        policy.rollback = compile_rollback(rollback, source.base_dir);
+    }
+
+    if (report.error_count() != errors_before) return std::nullopt;
+    return policy;
+}
+
+}  // namespace backstop::policy

@@ -1,0 +1,25 @@
+// One [service.NAME] table → an immutable ServicePolicy: which keys a service has, which are
+// required, their defaults and their bounds.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "policy/policy.h"
+#include "policy/raw_value.h"
+#include "policy/report.h"
+
+namespace backstop::policy {
+
+// Checks `service` (the member of [service]) and reports every problem; nullopt when any of them
+// is an error, so a half-valid service never reaches the engine.
+std::optional<ServicePolicy> compile_service(const RawMember& service, const PolicySource& source, Report& report);
+
+// "service.web", or service."web.v2" when the name needs quoting in a TOML header.
+std::string service_label(const std::string& name);
+
+// The [service.NAME…] table a key belongs in when written somewhere else, for "belongs in" hints;
+// empty when it is nobody's key.
+std::string home_of_key(std::string_view key, const std::string& service_name);
+
+}  // namespace backstop::policy

@@ -1,0 +1,84 @@
+#include "runtime/health_check.h"
+
+#include <chrono>
+
+namespace backstop {
+
+namespace {
+
+std::string first_line(const std::string& s, std::size_t max = 120) {
+    std::string line = s.substr(0, s.find('\n'));
+    if (line.size() > max) line = line.substr(0, max) + "…";
+    return line;
+}
+
+}  // namespace
+
+std::string redact_url(const std::string& url) {
+    std::string out = url;
+    auto scheme = out.find("://");
+    std::size_t host_start = scheme == std::string::npos ? 0 : scheme + 3;
+    auto at = out.find('@', host_start);
+    auto slash = out.find('/', host_start);
+    if (at != std::string::npos && (slash == std::string::npos || at < slash)) out.erase(host_start, at + 1 - host_start);
+    auto q = out.find_first_of("?#");
+    if (q != std::string::npos) out.erase(q);
+    return out;
+}
+
+HealthResult probe_once(HttpClient& http, const HealthCheck& check) {
+    HttpRequest req;
+    req.url = check.url;
+    req.timeout = check.timeout;
+    HttpResponse resp = http.send(req);
+    HealthResult r;
+    r.probes = 1;
+    std::string where = "GET " + redact_url(check.url);
+    if (!resp.transport_ok()) {
+        r.message = where + ": " + resp.error;
+        return r;
+    }
+    bool status_ok = check.expect_status ? resp.status == check.expect_status : (resp.status >= 200 && resp.status < 300);
+    if (!status_ok) {
+        r.message = where + ": status " + std::to_string(resp.status) +
+                    (check.expect_status ? " (expected " + std::to_string(check.expect_status) + ")" : " (expected 2xx)");
+        if (!resp.body.empty()) r.message += ": " + first_line(resp.body);
+        return r;
+    }
+    if (!check.expect_body.empty() && resp.body.find(check.expect_body) == std::string::npos) {
+        r.message = where + ": status " + std::to_string(resp.status) + " but body lacks \"" + check.expect_body + "\"";
+        return r;
+    }
+    r.ok = true;
+    r.message = where + ": status " + std::to_string(resp.status);
+    return r;
+}
+
+HealthResult wait_until_healthy(HttpClient& http, const HealthCheck& check, const std::function<void(Duration)>& sleep) {
+    auto start = std::chrono::steady_clock::now();
+    HealthResult last;
+    for (int attempt = 1; attempt <= check.attempts; ++attempt) {
+        last = probe_once(http, check);
+        last.probes = attempt;
+        auto took = std::chrono::duration_cast<Duration>(std::chrono::steady_clock::now() - start);
+        if (last.ok) {
+            last.message += " after " + std::to_string(attempt) + (attempt == 1 ? " probe" : " probes") + " (" +
+                            format_duration(took) + ")";
+            return last;
+        }
+        if (attempt < check.attempts) sleep(check.interval);
+    }
+    auto took = std::chrono::duration_cast<Duration>(std::chrono::steady_clock::now() - start);
+    last.message = "unhealthy after " + std::to_string(check.attempts) + " probes (" + format_duration(took) +
+                   "); last: " + last.message;
+    return last;
+}
+
+std::string describe(const HealthCheck& check) {
+    std::string expect = check.expect_status ? std::to_string(check.expect_status) : "2xx";
+    if (!check.expect_body.empty()) expect += " with \"" + check.expect_body + "\"";
+    return "GET " + redact_url(check.url) + " until " + expect + ", up to " + std::to_string(check.attempts) +
+           " probes every " + format_duration(check.interval) + " (" + format_duration(check.timeout) + " each)";
+}
+
+}  // namespace backstop

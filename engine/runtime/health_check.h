@@ -1,0 +1,24 @@
+// Health probes as a policy describes them: one probe, or probing until healthy.
+#pragma once
+
+#include <functional>
+
+#include "lua/runbook_host.h"
+#include "policy/policy.h"
+#include "prim/http_client.h"
+
+namespace backstop {
+
+HealthResult probe_once(HttpClient& http, const HealthCheck& check);
+
+// Probes every `interval` until one passes or `attempts` probes failed. `sleep` is how the wait
+// is spent, so callers can stop early.
+HealthResult wait_until_healthy(HttpClient& http, const HealthCheck& check, const std::function<void(Duration)>& sleep);
+
+// "GET http://…/health until 2xx, up to 30 probes every 100ms (1s each)"
+std::string describe(const HealthCheck& check);
+
+// Drops credentials and the query string from a URL before it is shown anywhere.
+std::string redact_url(const std::string& url);
+
+}  // namespace backstop

@@ -1,0 +1,67 @@
+#include "runtime/history_stats.h"
+
+namespace backstop {
+
+namespace {
+
+struct Accumulator {
+    RollbackStats stats;
+    double recovery_ms = 0;
+
+    void add(const RunRecord& r) {
+        switch (r.outcome) {
+            case Outcome::dry_run: ++stats.dry_runs; return;
+            case Outcome::refused: ++stats.refused; return;
+            case Outcome::running: return;  // still going: no verdict yet
+            case Outcome::succeeded:
+                ++stats.total;
+                ++stats.succeeded;
+                recovery_ms += static_cast<double>(r.duration_ms());
+                return;
+            case Outcome::verify_failed: ++stats.verify_failed; [[fallthrough]];
+            case Outcome::failed:
+            case Outcome::incomplete:
+                ++stats.total;
+                ++stats.failed;
+                return;
+        }
+    }
+
+    RollbackStats done() const {
+        RollbackStats s = stats;
+        if (s.total) s.success_rate = static_cast<double>(s.succeeded) / s.total;
+        if (s.succeeded) s.mttr_seconds = recovery_ms / s.succeeded / 1000.0;
+        return s;
+    }
+};
+
+}  // namespace
+
+HistoryStats compute_stats(const std::vector<RunRecord>& runs) {
+    Accumulator all;
+    std::map<std::string, Accumulator> per;
+    for (const auto& r : runs) {
+        all.add(r);
+        per[r.service].add(r);
+    }
+    HistoryStats out;
+    out.all = all.done();
+    for (const auto& [name, acc] : per) out.per_service[name] = acc.done();
+    return out;
+}
+
+nlohmann::json to_json(const RollbackStats& s) {
+    return {{"total", s.total},           {"succeeded", s.succeeded},       {"failed", s.failed},
+            {"verify_failed", s.verify_failed}, {"refused", s.refused},     {"dry_runs", s.dry_runs},
+            {"success_rate", s.success_rate},   {"mttr_seconds", s.mttr_seconds}};
+}
+
+nlohmann::json to_json(const HistoryStats& s) {
+    nlohmann::json j = to_json(s.all);
+    nlohmann::json per = nlohmann::json::object();
+    for (const auto& [name, st] : s.per_service) per[name] = to_json(st);
+    j["per_service"] = per;
+    return j;
+}
+
+}  // namespace backstop

@@ -1,0 +1,253 @@
+#include "runtime/rollback_runner.h"
+
+#include <algorithm>
+#include <random>
+
+#include "core/error.h"
+#include "lua/runbook_engine.h"
+#include "prim/release_store.h"
+#include "runtime/attempt_guard.h"
+#include "runtime/run_context.h"
+#include "runtime/run_host.h"
+#include "runtime/step_recorder.h"
+
+namespace backstop {
+
+std::string new_run_id() {
+    static thread_local std::mt19937_64 rng{std::random_device{}()};
+    std::int64_t now = now_epoch_ms();
+    std::string stamp = format_utc(now);  // 2026-11-23T14:05:09.123Z
+    std::string compact;
+    for (char c : stamp.substr(0, 19))
+        if (c != '-' && c != ':') compact += c;
+    char hex[9];
+    std::snprintf(hex, sizeof hex, "%08x", static_cast<unsigned>(rng()));
+    return compact + "-" + hex;
+}
+
+namespace {
+
+std::string holder_text(const LockHolder& h) {
+    std::string out = "run " + (h.run_id.empty() ? std::string("?") : h.run_id);
+    if (!h.actor.empty()) out += " by " + h.actor;
+    if (!h.host.empty()) out += " on " + h.host;
+    if (h.pid) out += " (pid " + std::to_string(h.pid) + ")";
+    if (h.since_ms) out += " since " + format_utc(h.since_ms);
+    return out;
+}
+
+// Picks the target release: the one asked for, or the newest older than current.
+std::optional<std::string> choose_target(const std::vector<std::string>& names, const std::string& current,
+                                         const std::optional<std::string>& asked, std::string* why) {
+    if (asked) {
+        if (std::find(names.begin(), names.end(), *asked) == names.end()) {
+            std::string known;
+            for (auto it = names.rbegin(); it != names.rend(); ++it) known += (known.empty() ? "" : ", ") + *it;
+            *why = "no release named `" + *asked + "` (releases, newest first: " + (known.empty() ? "none" : known) + ")";
+            return std::nullopt;
+        }
+        if (*asked == current) {
+            *why = "already on " + current + "; nothing to do";
+            return std::nullopt;
+        }
+        return asked;
+    }
+    auto it = std::find(names.begin(), names.end(), current);
+    if (it == names.begin()) {
+        *why = "nothing older than " + current + " to roll back to";
+        return std::nullopt;
+    }
+    return *std::prev(it);
+}
+
+}  // namespace
+
+RunRecord RollbackRunner::run(const RunRequest& request, RunObserver& observer) {
+    const ServicePolicy* svc = policies_.find(request.service);
+    if (!svc) throw Error("unknown service `" + request.service + "`");
+
+    RunRecord rec;
+    rec.run_id = new_run_id();
+    rec.service = svc->name;
+    rec.env = svc->env;
+    rec.level = request.level.empty() ? svc->rollback.level : request.level;
+    rec.mode = request.dry_run ? RunMode::dry_run : request.emergency ? RunMode::emergency : RunMode::normal;
+    rec.actor = request.actor;
+    rec.reason = request.reason;
+    rec.trigger = request.trigger;
+    rec.host = deps_.host;
+    rec.started_ms = now_epoch_ms();
+    StepRecorder steps(rec, observer);
+    const bool dry = request.dry_run;
+
+    auto finish = [&](Outcome outcome, std::string message) -> RunRecord {
+        rec.outcome = (dry && outcome == Outcome::succeeded) ? Outcome::dry_run : outcome;
+        rec.message = std::move(message);
+        steps.note("record", "run " + rec.run_id + " into history", StepStatus::ok);
+        rec.ended_ms = now_epoch_ms();
+        try {
+            deps_.history.record(rec);
+        } catch (const Error& e) {
+            rec.message += "; WARNING: history not written: " + std::string(e.what());
+        }
+        return rec;
+    };
+
+    // lock
+    LockHolder me{rec.run_id, rec.actor, rec.host, deps_.pid, rec.started_ms};
+    LockHolder holder;
+    std::size_t lock_step = steps.start("lock", svc->name);
+    std::unique_ptr<HeldLock> lock;
+    try {
+        lock = deps_.locks.try_acquire(svc->name, me, &holder);
+    } catch (const Error& e) {
+        steps.finish(lock_step, StepStatus::failed, e.what());
+        return finish(Outcome::failed, e.what());
+    }
+    if (!lock) {
+        std::string why = "another rollback of " + svc->name + " holds the lock: " + holder_text(holder);
+        steps.finish(lock_step, StepStatus::failed, why);
+        return finish(Outcome::refused, why);
+    }
+    steps.finish(lock_step, StepStatus::ok);
+
+    // guard
+    try {
+        if (auto why = attempts_exhausted(deps_.history.load(), *svc, rec.started_ms)) {
+            steps.note("guard", "max_attempts " + std::to_string(svc->rollback.max_attempts) + " per " +
+                                    format_duration(svc->rollback.window), StepStatus::failed, *why);
+            return finish(Outcome::refused, *why);
+        }
+    } catch (const Error& e) {
+        return finish(Outcome::failed, std::string("cannot read history: ") + e.what());
+    }
+
+    // target
+    ReleaseStore store(svc->releases, svc->current);
+    std::vector<std::string> names;
+    try {
+        names = store.list();
+    } catch (const Error& e) {
+        steps.note("target", svc->releases.string(), StepStatus::failed, e.what());
+        return finish(Outcome::failed, e.what());
+    }
+    rec.from = store.current();
+    if (rec.from.empty()) {
+        std::string target = store.current_target();
+        std::string why = svc->current.string() +
+                          (target.empty() ? " is missing or not a symlink" : " points to " + target + ", outside " + svc->releases.string());
+        if (!request.to) {
+            steps.note("target", svc->releases.string(), StepStatus::failed, why + "; name the release with --to");
+            return finish(Outcome::failed, why + "; name the release with --to");
+        }
+    }
+    std::string why;
+    auto to = choose_target(names, rec.from, request.to, &why);
+    if (!to) {
+        steps.note("target", svc->releases.string(), StepStatus::failed, why);
+        return finish(Outcome::failed, why);
+    }
+    rec.to = *to;
+    steps.note("target", (rec.from.empty() ? "(none)" : rec.from) + " -> " + rec.to,
+               dry ? StepStatus::planned : StepStatus::ok,
+               request.to ? "asked for" : "newest release older than " + rec.from);
+    if (!dry) {
+        try {
+            deps_.history.record(rec);  // a start record: a crash from here on leaves a trace
+        } catch (const Error& e) {
+            return finish(Outcome::failed, std::string("cannot write history, not rolling back: ") + e.what());
+        }
+    }
+
+    // runbook
+    SandboxLimits limits;
+    limits.wall_timeout = svc->rollback.hook_timeout;
+    RunbookEngine runbook(limits);
+    std::string source = svc->rollback.runbook.empty() ? "default runbook" : svc->rollback.runbook.string();
+    if (!svc->rollback.runbook.empty()) {
+        try {
+            runbook.load_file(svc->rollback.runbook);
+        } catch (const Error& e) {
+            steps.note("runbook", source, StepStatus::failed, e.what());
+            return finish(Outcome::failed, std::string("runbook did not load, nothing changed: ") + e.what());
+        }
+    }
+    auto levels = runbook.levels();
+    if (std::find(levels.begin(), levels.end(), rec.level) == levels.end()) {
+        std::string known;
+        for (const auto& l : levels) known += (known.empty() ? "" : ", ") + l;
+        std::string msg = "unknown level `" + rec.level + "` (the runbook has: " + known + "); nothing changed";
+        steps.note("level", rec.level, StepStatus::failed, msg);
+        return finish(Outcome::failed, msg);
+    }
+
+    RunHost host(*svc, store, deps_.processes, deps_.http, steps, dry);
+    nlohmann::json ctx = run_context(*svc, rec);
+    auto hook_source = [&](std::string_view hook) {
+        return std::string(hook) + " hook (" + (runbook.defines(hook) ? source : "default runbook") + ")";
+    };
+
+    // pre
+    std::size_t pre_step = steps.start("pre", hook_source("pre"));
+    HookOutcome pre = runbook.call_hook("pre", ctx, host);
+    steps.finish(pre_step, pre.ok() ? StepStatus::ok : StepStatus::failed, pre.ok() ? "" : pre.message);
+    if (!pre.ok()) {
+        if (!pre.traceback.empty()) steps.log("error", pre.traceback);
+        return finish(Outcome::failed, "pre hook failed, nothing changed: " + pre.message);
+    }
+
+    // level: switch and restart
+    HookOutcome level = runbook.call_level(rec.level, ctx, host);
+    if (!level.ok()) {
+        if (!level.traceback.empty()) steps.log("error", level.traceback);
+        std::string now_on = dry ? rec.from : store.current();
+        std::string state = now_on == rec.from ? "nothing changed, still on " + rec.from
+                                               : svc->current.string() + " now points to " + now_on +
+                                                     "; the service may not be running it";
+        return finish(Outcome::failed, "level " + rec.level + " failed: " + level.message + " (" + state + ")");
+    }
+
+    // verify
+    if (request.emergency) {
+        steps.note("verify", "emergency mode", StepStatus::skipped,
+                   "verification skipped (emergency" + (rec.reason.empty() ? std::string(")") : ": " + rec.reason + ")"));
+    } else {
+        std::size_t verify_step = steps.start("verify", hook_source("verify"));
+        HookOutcome verify = runbook.call_hook("verify", ctx, host);
+        bool healthy = verify.ok() && !verify.returns.empty() && verify.returns[0].is_boolean() && verify.returns[0].get<bool>();
+        std::string detail;
+        if (!verify.ok())
+            detail = verify.message;
+        else if (verify.returns.size() > 1 && verify.returns[1].is_string())
+            detail = verify.returns[1].get<std::string>();
+        else if (verify.returns.empty() || !verify.returns[0].is_boolean())
+            detail = "verify hook must return a boolean (ok) and a message";
+        steps.finish(verify_step, healthy ? StepStatus::ok : StepStatus::failed, detail);
+        if (!healthy) {
+            if (!verify.traceback.empty()) steps.log("error", verify.traceback);
+            return finish(Outcome::verify_failed, "switched to " + rec.to + " and restarted, but verification failed: " +
+                                                      detail + ". Nothing was rolled forward; investigate the service");
+        }
+    }
+
+    // post: the rollback already happened, so a failing post hook is a warning, not a failure
+    std::size_t post_step = steps.start("post", hook_source("post"));
+    HookOutcome post = runbook.call_hook("post", ctx, host);
+    steps.finish(post_step, post.ok() ? StepStatus::ok : StepStatus::failed, post.ok() ? "" : post.message);
+    std::string warning;
+    if (!post.ok()) {
+        if (!post.traceback.empty()) steps.log("error", post.traceback);
+        warning = "; post hook failed: " + post.message;
+    }
+
+    std::string done;
+    if (dry)
+        done = "dry run: would roll " + svc->name + " back from " + (rec.from.empty() ? "(none)" : rec.from) + " to " + rec.to;
+    else if (request.emergency)
+        done = svc->name + " rolled back from " + rec.from + " to " + rec.to + " (emergency: not verified)";
+    else
+        done = svc->name + " rolled back from " + rec.from + " to " + rec.to + " and verified";
+    return finish(Outcome::succeeded, done + warning);
+}
+
+}  // namespace backstop

@@ -1,0 +1,43 @@
+// One rollback run, start to end: lock → guard → target → pre → level (switch, restart) → verify
+// → post → record. Dry-run and emergency are modes of this sequence, not separate code paths.
+#pragma once
+
+#include <string>
+
+#include "core/history_store.h"
+#include "core/run_record.h"
+#include "core/service_lock.h"
+#include "policy/policy.h"
+#include "prim/http_client.h"
+#include "prim/process_runner.h"
+#include "runtime/run_observer.h"
+#include "runtime/run_request.h"
+
+namespace backstop {
+
+// The outside world a run touches, each behind its interface.
+struct RunDependencies {
+    ProcessRunner& processes;
+    HttpClient& http;
+    HistoryStore& history;
+    LockManager& locks;
+    std::string host;  // this machine's name, for history and lock holders
+    long pid = 0;      // this process, for lock holders
+};
+
+class RollbackRunner {
+public:
+    RollbackRunner(const PolicySet& policies, RunDependencies deps) : policies_(policies), deps_(deps) {}
+
+    // Never throws for a failed rollback: the record says how it ended. Throws Error only when
+    // the request names no known service.
+    RunRecord run(const RunRequest& request, RunObserver& observer);
+
+private:
+    const PolicySet& policies_;
+    RunDependencies deps_;
+};
+
+std::string new_run_id();
+
+}  // namespace backstop

@@ -1,0 +1,20 @@
+// What a caller asks of a rollback run, whoever the caller is (CLI, a health check, later a trigger).
+#pragma once
+
+#include <optional>
+#include <string>
+
+namespace backstop {
+
+struct RunRequest {
+    std::string service;
+    std::optional<std::string> to;  // release name; default: newest release older than current
+    std::string level;              // "" = the policy's default level
+    bool dry_run = false;
+    bool emergency = false;         // skip verification
+    std::string reason;
+    std::string actor;
+    std::string trigger = "manual";
+};
+
+}  // namespace backstop

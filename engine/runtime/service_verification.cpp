@@ -1,0 +1,43 @@
+#include "runtime/service_verification.h"
+
+#include "lua/runbook_engine.h"
+#include "prim/release_store.h"
+#include "runtime/run_context.h"
+#include "runtime/run_host.h"
+
+namespace backstop {
+
+Verification verify_service(const ServicePolicy& service, RunDependencies deps, RunObserver& observer) {
+    Verification v;
+    RunRecord& rec = v.steps;
+    rec.service = service.name;
+    rec.host = deps.host;
+    rec.trigger = "verify";
+    ReleaseStore store(service.releases, service.current);
+    v.release = store.current();
+    rec.from = rec.to = v.release;
+    StepRecorder steps(rec, observer);
+
+    SandboxLimits limits;
+    limits.wall_timeout = service.rollback.hook_timeout;
+    RunbookEngine runbook(limits);
+    if (!service.rollback.runbook.empty()) {
+        try {
+            runbook.load_file(service.rollback.runbook);
+        } catch (const Error& e) {
+            v.message = std::string("runbook did not load: ") + e.what();
+            return v;
+        }
+    }
+    RunHost host(service, store, deps.processes, deps.http, steps, false);
+    HookOutcome out = runbook.call_hook("verify", run_context(service, rec), host);
+    if (!out.ok()) {
+        v.message = out.message;
+        return v;
+    }
+    v.healthy = !out.returns.empty() && out.returns[0].is_boolean() && out.returns[0].get<bool>();
+    if (out.returns.size() > 1 && out.returns[1].is_string()) v.message = out.returns[1].get<std::string>();
+    return v;
+}
+
+}  // namespace backstop

@@ -1,0 +1,31 @@
+// Appends steps to a run record as they start and end, timing them and telling the observer.
+#pragma once
+
+#include <chrono>
+#include <string>
+
+#include "core/run_record.h"
+#include "runtime/run_observer.h"
+
+namespace backstop {
+
+class StepRecorder {
+public:
+    StepRecorder(RunRecord& record, RunObserver& observer) : record_(record), observer_(observer) {}
+
+    // Returns the step's index for finish().
+    std::size_t start(std::string name, std::string detail);
+    void finish(std::size_t index, StepStatus status, std::string message = {});
+    // A step that takes no time: planned in a dry run, or skipped.
+    void note(std::string name, std::string detail, StepStatus status, std::string message = {});
+    void log(std::string level, std::string message);
+
+    RunRecord& record() { return record_; }
+
+private:
+    RunRecord& record_;
+    RunObserver& observer_;
+    std::vector<std::chrono::steady_clock::time_point> started_;
+};
+
+}  // namespace backstop

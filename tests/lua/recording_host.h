@@ -1,0 +1,67 @@
+// A RunbookHost that records what the bindings asked for and answers with canned values. It only
+// checks the translation between Lua and the host; real primitives are tested in tests/prim.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "lua/runbook_engine.h"
+#include "support/temp_dir.h"
+
+namespace backstop::test {
+
+class RecordingHost : public RunbookHost {
+public:
+    struct LogLine {
+        LogLevel level;
+        std::string message;
+    };
+
+    RecordingHost();
+
+    // What was asked.
+    std::vector<LogLine> logs;
+    std::vector<HttpRequest> requests;
+    std::vector<Duration> sleeps;
+    std::vector<std::string> switches;
+    int restarts = 0;
+    int probes = 0;
+    int waits = 0;
+
+    // What to answer.
+    HttpResponse response;
+    std::vector<std::string> releases{"v1", "v2", "v10"};
+    std::string current = "v10";
+    std::string switch_error;  // non-empty: switch_release throws backstop::Error with it
+    ProcessResult restart_result;
+    HealthResult probe_result{true, "200 OK in 3ms", 1};
+    HealthResult wait_result{true, "200 OK after 2 probes (1s)", 2};
+    bool really_sleep = false;
+
+    void log(LogLevel level, const std::string& message) override;
+    HttpResponse http(const HttpRequest& request) override;
+    void sleep(Duration d) override;
+    std::vector<std::string> list_releases() override;
+    std::string current_release() override;
+    void switch_release(const std::string& name) override;
+    ProcessResult restart() override;
+    HealthResult probe_health() override;
+    HealthResult wait_healthy() override;
+};
+
+// An engine with a runbook written to a real temp folder, and a recording host.
+struct RunbookFixture {
+    explicit RunbookFixture(SandboxLimits limits = {}) : engine(limits) {}
+
+    TempDir dir{"backstop-lua"};
+    RunbookEngine engine;
+    RecordingHost host;
+
+    // Writes `text` as `relpath` in the temp folder and loads it; returns its path.
+    std::string load(const std::string& text, const std::string& relpath = "runbook.lua");
+    // Loads `return { pre = function(ctx) <body> end }` and calls pre.
+    HookOutcome run(const std::string& body, const nlohmann::json& ctx = nlohmann::json::object());
+    HookOutcome call(const std::string& hook, const nlohmann::json& ctx = nlohmann::json::object());
+};
+
+}  // namespace backstop::test

@@ -1,0 +1,28 @@
+// Runs the built `backstop` binary as a user would, through the real process runner.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace backstop::test {
+
+struct CliResult {
+    int exit_code = -1;
+    std::string out;
+    std::string err;
+    double seconds = 0;
+
+    nlohmann::json json() const;  // stdout parsed; fails the test when it is not JSON
+};
+
+// `backstop` with `args`; stdin is not a terminal, so it never prompts.
+CliResult run_backstop(const std::vector<std::string>& args, const std::map<std::string, std::string>& env = {},
+                       int timeout_seconds = 60);
+
+// A TCP port on 127.0.0.1 that was free a moment ago.
+int free_port();
+
+}  // namespace backstop::test
