@@ -13,19 +13,19 @@ namespace backstop::cli {
 
 namespace {
 
-Diagnostics check_runbooks(const PolicySet& policies) {
+Diagnostics check_runbooks(const std::vector<RunbookReference>& runbooks) {
     Diagnostics out;
     std::set<std::filesystem::path> seen;
-    for (const auto& [name, svc] : policies.services) {
-        const auto& file = svc.rollback.runbook;
-        if (file.empty() || !seen.insert(file).second) continue;
+    for (const auto& ref : runbooks) {
+        const auto& file = ref.file;
+        if (!seen.insert(file).second) continue;
         std::ifstream in(file, std::ios::binary);
         if (!in) {
-            std::ifstream policy(svc.rollback.runbook_at.file, std::ios::binary);
+            std::ifstream policy(ref.at.file, std::ios::binary);
             std::ostringstream policy_text;
             policy_text << policy.rdbuf();
-            std::string line = line_of(policy_text.str(), svc.rollback.runbook_at.line);
-            out.error("missing-runbook", svc.rollback.runbook_at, "runbook file not found: " + file.string(), line);
+            std::string line = line_of(policy_text.str(), ref.at.line);
+            out.error("missing-runbook", ref.at, "runbook file not found: " + file.string(), line);
             continue;
         }
         std::ostringstream text;
@@ -40,7 +40,7 @@ Diagnostics check_runbooks(const PolicySet& policies) {
 int run_check(App& app) {
     PolicyLoadResult loaded = app.load_policies();
     Diagnostics all = loaded.diagnostics;
-    all.append(check_runbooks(loaded.policies));
+    all.append(check_runbooks(loaded.runbooks));
     all.sort();
     if (app.json) {
         nlohmann::json j = all.to_json();

@@ -1,6 +1,7 @@
 #include "core/duration.h"
 
 #include <cctype>
+#include <cstdio>
 #include <cstdint>
 #include <limits>
 
@@ -68,5 +69,12 @@ std::string format_duration(Duration d) {
 }
 
 double to_seconds(Duration d) { return static_cast<double>(d.count()) / 1000.0; }
+
+std::string format_elapsed(Duration d) {
+    char buf[32];
+    double s = to_seconds(d);
+    std::snprintf(buf, sizeof buf, s < 10 ? "%.2fs" : "%.1fs", s);
+    return buf;
+}
 
 }  // namespace backstop

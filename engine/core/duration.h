@@ -18,4 +18,7 @@ std::string format_duration(Duration d);
 
 double to_seconds(Duration d);
 
+// A measured time for people: "0.35s", "2.94s", "61.2s".
+std::string format_elapsed(Duration d);
+
 }  // namespace backstop

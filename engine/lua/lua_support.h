@@ -169,8 +169,8 @@ int run_protected(lua_State* L, Body&& body, std::string& error) {
     lua_pushlightuserdata(L, const_cast<void*>(static_cast<const void*>(&body)));
     int status = lua_pcall(L, 1, 0, 0);
     if (status != LUA_OK) {
-        const char* msg = lua_tostring(L, -1);
-        error = msg ? msg : "(error object is not a string)";
+        // Only a string is read as is: converting a number would allocate outside protection.
+        error = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "(error object is not a string)";
     }
     lua_settop(L, top);
     return status;

@@ -319,7 +319,6 @@ void RunbookEngine::load(const std::filesystem::path& file, const std::string& t
     lua_State* L = impl.L();
     const std::string file_name = file.string();
     const std::string label = "while loading " + file_name;
-    lua::reset_user_modules(L, file.parent_path());
     Diagnostics found;
     std::optional<Impl::Failure> failure;
     std::string error;
@@ -329,6 +328,7 @@ void RunbookEngine::load(const std::filesystem::path& file, const std::string& t
         status = lua::run_protected(
             L,
             [&](lua_State* S) {
+                lua::reset_user_modules(S, file.parent_path());
                 lua_pushcfunction(S, lua::traceback_handler);
                 int handler = lua_gettop(S);
                 if (lua::load_file_chunk(S, text, file_name) != LUA_OK) {

@@ -69,8 +69,12 @@ PolicyLoadResult load_policies(const std::vector<PolicySource>& sources) {
                                      std::to_string(f.line) + "; each service belongs to one policy file");
                 }
                 // Compiled even when duplicated so its own problems show up in the same run.
-                auto compiled = policy::compile_service(service, source, report);
-                if (compiled && is_new) result.policies.services.emplace(service.key, std::move(*compiled));
+                const std::size_t errors_before = report.error_count();
+                ServicePolicy compiled = policy::compile_service(service, source, report);
+                if (!compiled.rollback.runbook.empty())
+                    result.runbooks.push_back({compiled.name, compiled.rollback.runbook, compiled.rollback.runbook_at});
+                if (report.error_count() == errors_before && is_new)
+                    result.policies.services.emplace(service.key, std::move(compiled));
             }
         }
         // toml++ hands tables over in key order; the author reads the file top to bottom.

@@ -62,8 +62,16 @@ struct PolicySource {
     std::filesystem::path base_dir;  // relative paths in the document resolve against this
 };
 
+// A runbook a policy names, so its file can be checked even when the service has other errors.
+struct RunbookReference {
+    std::string service;
+    std::filesystem::path file;
+    SourcePosition at;
+};
+
 struct PolicyLoadResult {
-    PolicySet policies;
+    PolicySet policies;  // services without errors
+    std::vector<RunbookReference> runbooks;
     Diagnostics diagnostics;
     bool successful() const { return !diagnostics.has_errors(); }
 };

@@ -98,8 +98,7 @@ std::string home_of_key(std::string_view key, const std::string& service_name) {
     return {};
 }
 
-std::optional<ServicePolicy> compile_service(const RawMember& service, const PolicySource& source, Report& report) {
-    const std::size_t errors_before = report.error_count();
+ServicePolicy compile_service(const RawMember& service, const PolicySource& source, Report& report) {
     const std::string& name = service.key;
     if (!valid_service_name(name))
         report.error("bad-value", service.key_at,
@@ -160,7 +159,6 @@ std::optional<ServicePolicy> compile_service(const RawMember& service, const Pol
         policy.rollback = compile_rollback(rollback, source.base_dir);
     }
 
-    if (report.error_count() != errors_before) return std::nullopt;
     return policy;
 }
 

@@ -11,9 +11,9 @@
 
 namespace backstop::policy {
 
-// Checks `service` (the member of [service]) and reports every problem; nullopt when any of them
-// is an error, so a half-valid service never reaches the engine.
-std::optional<ServicePolicy> compile_service(const RawMember& service, const PolicySource& source, Report& report);
+// Checks `service` (the member of [service]) and reports every problem. The caller keeps the
+// result only when no error was reported, so a half-valid service never reaches the engine.
+ServicePolicy compile_service(const RawMember& service, const PolicySource& source, Report& report);
 
 // "service.web", or service."web.v2" when the name needs quoting in a TOML header.
 std::string service_label(const std::string& name);

@@ -63,13 +63,13 @@ HealthResult wait_until_healthy(HttpClient& http, const HealthCheck& check, cons
         auto took = std::chrono::duration_cast<Duration>(std::chrono::steady_clock::now() - start);
         if (last.ok) {
             last.message += " after " + std::to_string(attempt) + (attempt == 1 ? " probe" : " probes") + " (" +
-                            format_duration(took) + ")";
+                            format_elapsed(took) + ")";
             return last;
         }
         if (attempt < check.attempts) sleep(check.interval);
     }
     auto took = std::chrono::duration_cast<Duration>(std::chrono::steady_clock::now() - start);
-    last.message = "unhealthy after " + std::to_string(check.attempts) + " probes (" + format_duration(took) +
+    last.message = "unhealthy after " + std::to_string(check.attempts) + " probes (" + format_elapsed(took) +
                    "); last: " + last.message;
     return last;
 }

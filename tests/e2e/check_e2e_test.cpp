@@ -1,8 +1,8 @@
 // `backstop check` on real files: every problem in one run, FILE:LINE:COL, exit codes, --json.
 #include <catch2/catch.hpp>
 
-#include "backstop_cli.h"
-#include "temp_dir.h"
+#include "support/backstop_cli.h"
+#include "support/temp_dir.h"
 
 using namespace backstop::test;
 
@@ -33,8 +33,8 @@ TEST_CASE("check reports every problem across policies and runbooks", "[e2e]") {
     CHECK(r.exit_code == 1);
     CHECK(r.out.find("web.toml:8:1: error:") != std::string::npos);
     CHECK(r.out.find("did you mean `attempts`") != std::string::npos);
-    CHECK(r.out.find("web.toml:10:11: error: runbook file not found") != std::string::npos);
-    CHECK(r.out.find("web.toml:11:10: error:") != std::string::npos);
+    CHECK(r.out.find("web.toml:11:11: error: runbook file not found") != std::string::npos);
+    CHECK(r.out.find("web.toml:12:10: error:") != std::string::npos);
     CHECK(r.out.find("api.lua:3:") != std::string::npos);
     CHECK(r.out.find("    atempts = 3") != std::string::npos);
 

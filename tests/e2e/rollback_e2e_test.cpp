@@ -5,10 +5,10 @@
 
 #include <catch2/catch.hpp>
 
-#include "backstop_cli.h"
+#include "support/backstop_cli.h"
 #include "core/run_record.h"
 #include "prim/lock_files.h"
-#include "quickstart_service.h"
+#include "support/quickstart_service.h"
 
 using namespace backstop;
 using namespace backstop::test;
@@ -85,7 +85,7 @@ TEST_CASE("natural ordering picks v9 before v10, and --to picks any release", "[
     CHECK(qs.current_release() == "v10");
 }
 
-TEST_CASE("--dry-run prints the plan and changes nothing", "[e2e]") {
+TEST_CASE("a dry run prints the plan and changes nothing", "[e2e]") {
     QuickstartService qs;
     bad_deploy(qs);
 
@@ -136,7 +136,7 @@ TEST_CASE("a target that fails verification exits 2 and is not rolled forward", 
     CHECK(h[0]["message"].get<std::string>().find("status 500") != std::string::npos);
 }
 
-TEST_CASE("--emergency skips verification and records it with the reason", "[e2e]") {
+TEST_CASE("an emergency rollback skips verification and records it with the reason", "[e2e]") {
     QuickstartService qs;
     qs.add_release("v1", false);
     qs.add_release("v2", false);
@@ -311,7 +311,8 @@ TEST_CASE("history stats count outcomes and MTTR per service", "[e2e]") {
 
     CliResult limited = run_backstop(with(qs, {"history", "--json", "--limit", "1"}));
     REQUIRE(limited.json().size() == 1);
-    CHECK(limited.json()[0]["to"] == "v9");  // newest first
+    CHECK(limited.json()[0]["outcome"] == "failed");  // newest first: the --to v9 attempt
+    CHECK(limited.json()[0]["message"].get<std::string>().find("v9") != std::string::npos);
 }
 
 TEST_CASE("usage errors exit 64", "[e2e]") {

@@ -270,7 +270,7 @@ TEST_CASE("check_runbook reports syntax and load problems as diagnostics", "[lua
         CHECK(e.where.file == path);
         CHECK(e.where.line == 4);
         CHECK(e.source_line == "  end,");
-        CHECK_THAT(e.message, Catch::Contains("'end' expected"));
+        CHECK(e.message == "unexpected symbol near ','");
     }
     SECTION("load error") {
         std::string text = "local cfg = nil\nlocal port = cfg.port\nreturn {}\n";

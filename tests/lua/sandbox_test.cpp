@@ -104,3 +104,15 @@ return string.format("%d", 3), table.concat({"a", "b"}, ","), math.max(1, 2), ut
     REQUIRE(out.ok());
     CHECK(out.returns == std::vector<nlohmann::json>{"3", "a,b", 2, "H", 1});
 }
+
+TEST_CASE("xpcall keeps working: handlers, extra arguments, yields", "[lua][sandbox]") {
+    RunbookFixture f;
+    HookOutcome out = f.run(R"(
+local ok, handled = xpcall(function() error("x", 0) end, function(e) return "handled " .. e end)
+local ok2, sum = xpcall(function(a, b) return a + b end, print, 2, 3)
+local co = coroutine.wrap(function() return xpcall(function() coroutine.yield(5) return 6 end, print) end)
+return ok, handled, ok2, sum, co(), co()
+)");
+    REQUIRE(out.ok());
+    CHECK(out.returns == std::vector<nlohmann::json>{false, "handled x", true, 5, 5, true, 6});
+}

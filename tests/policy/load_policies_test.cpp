@@ -200,7 +200,7 @@ url = "http://localhost:9000/"
     CHECK(result.policies.find("web.v2")->defined_at.line == 8);
     REQUIRE(result.policies.find("worker-1"));
     CHECK(result.policies.find("worker-1")->releases == "/srv/worker/releases");
-    CHECK(result.policies.find("worker-1")->policy_file == "b.toml");
+    CHECK(result.policies.find("worker-1")->policy_file == "/srv/worker/b.toml");  // absolute: base_dir + file name
 }
 
 TEST_CASE("an empty document or no sources at all load as no services", "[policy]") {

@@ -303,7 +303,7 @@ TEST_CASE("duplicate-service: the second definition names the first's file:line"
     CHECK(d.source_line == "[service.web]");
     // The first definition stands; the rest of the second file still loads.
     REQUIRE(result.policies.find("web"));
-    CHECK(result.policies.find("web")->policy_file == "a.toml");
+    CHECK(result.policies.find("web")->policy_file == "/etc/a.toml");
     CHECK(result.policies.find("api"));
 }
 

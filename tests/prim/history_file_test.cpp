@@ -7,7 +7,7 @@
 #include <catch2/catch.hpp>
 
 #include "prim/history_file.h"
-#include "temp_dir.h"
+#include "support/temp_dir.h"
 
 using namespace backstop;
 using backstop::test::TempDir;

@@ -4,7 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include "prim/lock_files.h"
-#include "temp_dir.h"
+#include "support/temp_dir.h"
 
 using namespace backstop;
 using backstop::test::TempDir;

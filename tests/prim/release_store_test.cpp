@@ -7,7 +7,7 @@
 
 #include "core/error.h"
 #include "prim/release_store.h"
-#include "temp_dir.h"
+#include "support/temp_dir.h"
 
 using namespace backstop;
 using backstop::test::TempDir;

@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "http_receiver.h"
+#include "support/http_receiver.h"
 #include "prim/http_client.h"
 #include "runtime/attempt_guard.h"
 #include "runtime/health_check.h"

@@ -1,4 +1,4 @@
-#include "backstop_cli.h"
+#include "support/backstop_cli.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>

@@ -1,11 +1,11 @@
-#include "quickstart_service.h"
+#include "support/quickstart_service.h"
 
 #include <chrono>
 #include <filesystem>
 #include <thread>
 #include <unistd.h>
 
-#include "backstop_cli.h"
+#include "support/backstop_cli.h"
 #include "prim/http_client.h"
 #include "prim/process_runner.h"
 
