@@ -36,7 +36,12 @@ TOML
 export BACKSTOP_POLICIES="$WORK/backstop.toml" BACKSTOP_STATE="$WORK/state"
 "$WORK/ctl" start
 # Each timed run rolls v2 back to v1; the prepare step puts v2 back without restarting.
-PREPARE="ln -sfn $WORK/releases/v2 $WORK/current.tmp && mv -T $WORK/current.tmp $WORK/current"
+cat > "$WORK/prepare" <<SH
+#!/bin/sh
+ln -sfn $WORK/releases/v2 $WORK/current.tmp && mv -T $WORK/current.tmp $WORK/current
+SH
+chmod +x "$WORK/prepare"
+PREPARE="$WORK/prepare"
 
 echo "== rollback end to end: backstop vs bare shell ($RUNS runs each)"
 hyperfine -N --style basic --runs "$RUNS" --warmup 2 --prepare "$PREPARE" --export-json "$WORK/rollback.json" \
@@ -44,8 +49,9 @@ hyperfine -N --style basic --runs "$RUNS" --warmup 2 --prepare "$PREPARE" --expo
   -n bare-shell "$HERE/bare_rollback.sh $WORK v1" >/dev/null
 
 echo "== backstop overhead: rollback --dry-run"
+"$PREPARE"  # back on v2; dry runs change nothing, so it stays there
 hyperfine -N --style basic --runs $((RUNS * 3)) --warmup 3 --export-json "$WORK/dry.json" \
-  -n dry-run "$BACKSTOP rollback web --to v1 --dry-run" \
+  -n dry-run "$BACKSTOP rollback web --dry-run" \
   -n true "true" >/dev/null
 
 python3 - "$WORK" "$BACKSTOP" <<'PY'
@@ -57,7 +63,7 @@ roll, dry = medians("rollback"), medians("dry")
 ratio = roll["backstop"] / roll["bare-shell"]
 overhead_ms = dry["dry-run"] * 1000
 start_ms = dry["true"] * 1000
-subprocess.run([backstop, "rollback", "web", "--to", "v1", "--dry-run"], stdout=subprocess.DEVNULL, check=True)
+subprocess.run([backstop, "rollback", "web", "--dry-run"], stdout=subprocess.DEVNULL, check=True)
 rss_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 def verdict(ok): return "ok" if ok else "OVER TARGET"
 print(f"rollback median: backstop {roll['backstop']*1000:.1f} ms, bare shell {roll['bare-shell']*1000:.1f} ms, "

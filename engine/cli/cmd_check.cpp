@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/verbs.h"
+#include "core/json_text.h"
 #include "lua/runbook_engine.h"
 
 namespace backstop::cli {
@@ -45,7 +46,7 @@ int run_check(App& app) {
     if (app.json) {
         nlohmann::json j = all.to_json();
         j["services"] = loaded.policies.services.size();
-        std::cout << j.dump(2) << "\n";
+        std::cout << json_text(j, 2) << "\n";
     } else {
         std::cout << all.to_text();
         std::cout << app.policies_path.string() << ": " << loaded.policies.services.size() << " service(s), "

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/verbs.h"
+#include "core/json_text.h"
 #include "runtime/history_stats.h"
 #include "runtime/unfinished_runs.h"
 
@@ -23,7 +24,7 @@ std::string col(const std::string& s, std::size_t n) {
 int print_stats(App& app, const std::vector<RunRecord>& runs) {
     HistoryStats stats = compute_stats(runs);
     if (app.json) {
-        std::cout << to_json(stats).dump(2) << "\n";
+        std::cout << json_text(to_json(stats), 2) << "\n";
         return 0;
     }
     auto line = [](const std::string& who, const RollbackStats& s) {
@@ -67,7 +68,7 @@ int run_history(App& app) {
     if (app.json) {
         nlohmann::json list = nlohmann::json::array();
         for (const auto& r : runs) list.push_back(to_json(r));
-        std::cout << list.dump(2) << "\n";
+        std::cout << json_text(list, 2) << "\n";
         return 0;
     }
     if (runs.empty()) {

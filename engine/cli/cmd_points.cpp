@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/verbs.h"
+#include "core/json_text.h"
 #include "core/run_record.h"
 #include "prim/release_store.h"
 
@@ -28,7 +29,7 @@ int run_points(App& app) {
                           {"modified", mtime_ms ? format_utc(mtime_ms) : ""}});
     }
     if (app.json) {
-        std::cout << nlohmann::json{{"service", svc->name}, {"current", current}, {"points", points}}.dump(2) << "\n";
+        std::cout << json_text(nlohmann::json{{"service", svc->name}, {"current", current}, {"points", points}}, 2) << "\n";
         return 0;
     }
     std::cout << "Rollback points of " << svc->name << " (" << svc->releases.string() << "), newest first:\n";

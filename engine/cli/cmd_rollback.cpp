@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "cli/terminal_report.h"
+#include "core/json_text.h"
 #include "cli/verbs.h"
 #include "core/error.h"
 #include "prim/http_client.h"
@@ -63,7 +64,7 @@ int execute(App& app, const PolicySet& policies, const RunRequest& request, bool
     if (app.json) {
         QuietReport quiet;
         run = RollbackRunner(policies, deps).run(request, quiet);
-        std::cout << to_json(run).dump(2) << std::endl;
+        std::cout << json_text(to_json(run), 2) << std::endl;
     } else {
         std::cout << (request.dry_run ? "Dry run (nothing will change): " : "Rolling back ") << request.service
                   << (request.emergency ? " [EMERGENCY: verification will be skipped]" : "") << std::endl;
@@ -121,7 +122,7 @@ int run_verify(App& app) {
         std::cout << (v.healthy ? "HEALTHY: " : "UNHEALTHY: ") << name << " on " << (v.release.empty() ? "(no release)" : v.release)
                   << ": " << v.message << std::endl;
     else if (!app.args.has("--rollback") || v.healthy)
-        std::cout << nlohmann::json{{"service", name}, {"release", v.release}, {"healthy", v.healthy}, {"message", v.message}}.dump(2)
+        std::cout << json_text(nlohmann::json{{"service", name}, {"release", v.release}, {"healthy", v.healthy}, {"message", v.message}}, 2)
                   << std::endl;
     if (v.healthy) return static_cast<int>(Exit::ok);
     if (!app.args.has("--rollback")) return static_cast<int>(Exit::failed);

@@ -1,4 +1,5 @@
 #include "cli/logging.h"
+#include "core/json_text.h"
 
 #include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/stdout_sinks.h>
@@ -14,7 +15,7 @@ namespace {
 class JsonEscapedMessage final : public spdlog::custom_flag_formatter {
 public:
     void format(const spdlog::details::log_msg& msg, const std::tm&, spdlog::memory_buf_t& dest) override {
-        std::string quoted = nlohmann::json(std::string(msg.payload.data(), msg.payload.size())).dump();
+        std::string quoted = json_text(nlohmann::json(std::string(msg.payload.data(), msg.payload.size())));
         dest.append(quoted.data() + 1, quoted.data() + quoted.size() - 1);
     }
     std::unique_ptr<custom_flag_formatter> clone() const override { return std::make_unique<JsonEscapedMessage>(); }

@@ -1,4 +1,5 @@
 #include "prim/history_file.h"
+#include "core/json_text.h"
 
 #include <cerrno>
 #include <cstring>
@@ -63,7 +64,7 @@ public:
             char last = 0;
             if (::pread(fd.get(), &last, 1, st.st_size - 1) == 1 && last != '\n') line = "\n";
         }
-        line += to_json(r).dump() + "\n";
+        line += json_text(to_json(r)) + "\n";
         write_all(fd.get(), line, file_);
         if (::fdatasync(fd.get()) != 0) throw Error("cannot sync history " + file_.string() + ": " + std::strerror(errno));
     }

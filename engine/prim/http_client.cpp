@@ -1,8 +1,13 @@
 // The libcurl-backed HttpClient: one easy handle per client (so connections are reused), a hard
 // whole-request deadline, failures turned into short readable strings. The only file with curl.h.
+//
+// libcurl is loaded with dlopen on the first request, not linked: it drags in ~30 libraries (TLS,
+// Kerberos, LDAP, SSH…) whose loading took 7 of the 11 ms every backstop command spent starting,
+// and most commands (check, history, points, dry runs) never make a request.
 #include "prim/http_client.h"
 
 #include <curl/curl.h>
+#include <dlfcn.h>
 
 #include <algorithm>
 #include <cctype>
@@ -31,9 +36,50 @@ std::string_view trim(std::string_view s) {
     return s;
 }
 
-void global_init() {
-    static std::once_flag once;
-    std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+// The libcurl functions this file uses, resolved from the shared library at first use.
+struct CurlApi {
+    decltype(&::curl_global_init) global_init = nullptr;
+    decltype(&::curl_easy_init) easy_init = nullptr;
+    decltype(&::curl_easy_cleanup) easy_cleanup = nullptr;
+    decltype(&::curl_easy_reset) easy_reset = nullptr;
+    decltype(&::curl_easy_setopt) easy_setopt = nullptr;
+    decltype(&::curl_easy_perform) easy_perform = nullptr;
+    decltype(&::curl_easy_getinfo) easy_getinfo = nullptr;
+    decltype(&::curl_easy_strerror) easy_strerror = nullptr;
+    decltype(&::curl_slist_append) slist_append = nullptr;
+    decltype(&::curl_slist_free_all) slist_free_all = nullptr;
+    std::string error;  // why loading failed; empty when every function resolved
+};
+
+template <typename F>
+void resolve(void* lib, const char* name, F& fn, std::string& error) {
+    fn = reinterpret_cast<F>(::dlsym(lib, name));
+    if (!fn && error.empty()) error = std::string("libcurl lacks ") + name;
+}
+
+const CurlApi& curl_api() {
+    static const CurlApi api = [] {
+        CurlApi a;
+        void* lib = ::dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
+        if (!lib) {
+            const char* why = ::dlerror();
+            a.error = std::string("cannot load libcurl.so.4 (install libcurl4): ") + (why ? why : "unknown error");
+            return a;
+        }
+        resolve(lib, "curl_global_init", a.global_init, a.error);
+        resolve(lib, "curl_easy_init", a.easy_init, a.error);
+        resolve(lib, "curl_easy_cleanup", a.easy_cleanup, a.error);
+        resolve(lib, "curl_easy_reset", a.easy_reset, a.error);
+        resolve(lib, "curl_easy_setopt", a.easy_setopt, a.error);
+        resolve(lib, "curl_easy_perform", a.easy_perform, a.error);
+        resolve(lib, "curl_easy_getinfo", a.easy_getinfo, a.error);
+        resolve(lib, "curl_easy_strerror", a.easy_strerror, a.error);
+        resolve(lib, "curl_slist_append", a.slist_append, a.error);
+        resolve(lib, "curl_slist_free_all", a.slist_free_all, a.error);
+        if (a.error.empty()) a.global_init(CURL_GLOBAL_DEFAULT);
+        return a;
+    }();
+    return api;
 }
 
 // libcurl is C: nothing may throw through it, so the callbacks swallow and report "stop".
@@ -65,19 +111,19 @@ size_t on_header(char* data, size_t size, size_t count, void* user) {
 }
 
 struct SlistDeleter {
-    void operator()(curl_slist* list) const { curl_slist_free_all(list); }
+    void operator()(curl_slist* list) const { curl_api().slist_free_all(list); }
 };
 using Slist = std::unique_ptr<curl_slist, SlistDeleter>;
 
 bool append(Slist& list, const std::string& line) {
-    curl_slist* head = curl_slist_append(list.get(), line.c_str());  // the same head once non-empty
+    curl_slist* head = curl_api().slist_append(list.get(), line.c_str());  // the same head once non-empty
     if (!head) return false;
     if (!list) list.reset(head);
     return true;
 }
 
 std::string describe(CURLcode code, long os_errno, const char* errbuf, const HttpRequest& request) {
-    std::string detail = errbuf && *errbuf ? std::string(errbuf) : std::string(curl_easy_strerror(code));
+    std::string detail = errbuf && *errbuf ? std::string(errbuf) : std::string(curl_api().easy_strerror(code));
     switch (code) {
         case CURLE_OPERATION_TIMEDOUT:
             return "timed out after " + format_duration(request.timeout);
@@ -105,12 +151,9 @@ std::string describe(CURLcode code, long os_errno, const char* errbuf, const Htt
 
 class CurlHttpClient final : public HttpClient {
 public:
-    CurlHttpClient() {
-        global_init();
-        curl_ = curl_easy_init();
-    }
+    CurlHttpClient() = default;
     ~CurlHttpClient() override {
-        if (curl_) curl_easy_cleanup(curl_);
+        if (curl_) curl_api().easy_cleanup(curl_);
     }
     CurlHttpClient(const CurlHttpClient&) = delete;
     CurlHttpClient& operator=(const CurlHttpClient&) = delete;
@@ -138,46 +181,52 @@ HttpResponse CurlHttpClient::send(const HttpRequest& request) {
 
 HttpResponse CurlHttpClient::perform(const HttpRequest& request) {
     HttpResponse response;
+    const CurlApi& api = curl_api();
+    if (!api.error.empty()) {
+        response.error = api.error;
+        return response;
+    }
+    if (!curl_) curl_ = api.easy_init();
     if (!curl_) {
         response.error = "cannot initialise libcurl";
         return response;
     }
     // Reset keeps the connection cache; only the previous request's options go.
-    curl_easy_reset(curl_);
+    api.easy_reset(curl_);
 
     char errbuf[CURL_ERROR_SIZE] = {};
     const long timeout_ms = std::max<long>(1, static_cast<long>(request.timeout.count()));
-    curl_easy_setopt(curl_, CURLOPT_ERRORBUFFER, errbuf);
-    curl_easy_setopt(curl_, CURLOPT_URL, request.url.c_str());
-    curl_easy_setopt(curl_, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(curl_, CURLOPT_TIMEOUT_MS, timeout_ms);
-    curl_easy_setopt(curl_, CURLOPT_FOLLOWLOCATION, 0L);
-    curl_easy_setopt(curl_, CURLOPT_USERAGENT, "backstop");  // a User-Agent header replaces it
+    api.easy_setopt(curl_, CURLOPT_ERRORBUFFER, errbuf);
+    api.easy_setopt(curl_, CURLOPT_URL, request.url.c_str());
+    api.easy_setopt(curl_, CURLOPT_NOSIGNAL, 1L);
+    api.easy_setopt(curl_, CURLOPT_TIMEOUT_MS, timeout_ms);
+    api.easy_setopt(curl_, CURLOPT_FOLLOWLOCATION, 0L);
+    api.easy_setopt(curl_, CURLOPT_USERAGENT, "backstop");  // a User-Agent header replaces it
 #if LIBCURL_VERSION_NUM >= 0x075500
-    curl_easy_setopt(curl_, CURLOPT_PROTOCOLS_STR, "http,https");
+    api.easy_setopt(curl_, CURLOPT_PROTOCOLS_STR, "http,https");
 #else
-    curl_easy_setopt(curl_, CURLOPT_PROTOCOLS, static_cast<long>(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+    api.easy_setopt(curl_, CURLOPT_PROTOCOLS, static_cast<long>(CURLPROTO_HTTP | CURLPROTO_HTTPS));
 #endif
-    curl_easy_setopt(curl_, CURLOPT_WRITEFUNCTION, &on_body);
-    curl_easy_setopt(curl_, CURLOPT_WRITEDATA, &response.body);
-    curl_easy_setopt(curl_, CURLOPT_HEADERFUNCTION, &on_header);
-    curl_easy_setopt(curl_, CURLOPT_HEADERDATA, &response.headers);
+    api.easy_setopt(curl_, CURLOPT_WRITEFUNCTION, &on_body);
+    api.easy_setopt(curl_, CURLOPT_WRITEDATA, &response.body);
+    api.easy_setopt(curl_, CURLOPT_HEADERFUNCTION, &on_header);
+    api.easy_setopt(curl_, CURLOPT_HEADERDATA, &response.headers);
 
     std::string method = request.method.empty() ? "GET" : request.method;
     std::transform(method.begin(), method.end(), method.begin(),
                    [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
     auto send_body = [&] {
-        curl_easy_setopt(curl_, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
-        curl_easy_setopt(curl_, CURLOPT_POSTFIELDS, request.body.data());
+        api.easy_setopt(curl_, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+        api.easy_setopt(curl_, CURLOPT_POSTFIELDS, request.body.data());
     };
     if (method == "HEAD") {
-        curl_easy_setopt(curl_, CURLOPT_NOBODY, 1L);
+        api.easy_setopt(curl_, CURLOPT_NOBODY, 1L);
     } else if (method == "GET" && request.body.empty()) {
-        curl_easy_setopt(curl_, CURLOPT_HTTPGET, 1L);
+        api.easy_setopt(curl_, CURLOPT_HTTPGET, 1L);
     } else if (method == "POST") {
         send_body();
     } else {
-        curl_easy_setopt(curl_, CURLOPT_CUSTOMREQUEST, method.c_str());
+        api.easy_setopt(curl_, CURLOPT_CUSTOMREQUEST, method.c_str());
         if (!request.body.empty() || method == "PUT" || method == "PATCH") send_body();
     }
 
@@ -196,24 +245,24 @@ HttpResponse CurlHttpClient::perform(const HttpRequest& request) {
         response.error = "out of memory building request headers";
         return response;
     }
-    curl_easy_setopt(curl_, CURLOPT_HTTPHEADER, headers.get());
+    api.easy_setopt(curl_, CURLOPT_HTTPHEADER, headers.get());
 
-    CURLcode code = curl_easy_perform(curl_);
+    CURLcode code = api.easy_perform(curl_);
 
     long status = 0;
-    curl_easy_getinfo(curl_, CURLINFO_RESPONSE_CODE, &status);
+    api.easy_getinfo(curl_, CURLINFO_RESPONSE_CODE, &status);
     response.status = status;
     if (code != CURLE_OK) {
         long os_errno = 0;
-        curl_easy_getinfo(curl_, CURLINFO_OS_ERRNO, &os_errno);
+        api.easy_getinfo(curl_, CURLINFO_OS_ERRNO, &os_errno);
         response.error = describe(code, os_errno, errbuf, request);
         response.timed_out = code == CURLE_OPERATION_TIMEDOUT;
     }
     // The handle outlives this call; leave no pointers into this frame behind in it.
-    curl_easy_setopt(curl_, CURLOPT_HTTPHEADER, nullptr);
-    curl_easy_setopt(curl_, CURLOPT_ERRORBUFFER, nullptr);
-    curl_easy_setopt(curl_, CURLOPT_WRITEDATA, nullptr);
-    curl_easy_setopt(curl_, CURLOPT_HEADERDATA, nullptr);
+    api.easy_setopt(curl_, CURLOPT_HTTPHEADER, nullptr);
+    api.easy_setopt(curl_, CURLOPT_ERRORBUFFER, nullptr);
+    api.easy_setopt(curl_, CURLOPT_WRITEDATA, nullptr);
+    api.easy_setopt(curl_, CURLOPT_HEADERDATA, nullptr);
     return response;
 }
 

@@ -1,4 +1,5 @@
 #include "prim/lock_files.h"
+#include "core/json_text.h"
 
 #include <cerrno>
 #include <cstring>
@@ -69,7 +70,7 @@ public:
         }
         nlohmann::json j = {{"run_id", me.run_id}, {"actor", me.actor}, {"host", me.host},
                             {"pid", me.pid},       {"since_ms", me.since_ms}};
-        std::string text = j.dump() + "\n";
+        std::string text = json_text(j) + "\n";
         if (::ftruncate(fd, 0) != 0 || ::pwrite(fd, text.data(), text.size(), 0) != static_cast<ssize_t>(text.size())) {
             int err = errno;
             ::close(fd);
