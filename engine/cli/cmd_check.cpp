@@ -31,7 +31,7 @@ Diagnostics check_runbooks(const std::vector<RunbookReference>& runbooks) {
         }
         std::ostringstream text;
         text << in.rdbuf();
-        out.append(check_runbook(file, text.str()));
+        out.append(check_runbook(file, text.str(), {}, std::filesystem::path(ref.at.file).parent_path()));
     }
     return out;
 }

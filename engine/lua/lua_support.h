@@ -55,7 +55,7 @@ struct StateContext {
 
     // require(): files are looked up under `module_root` (the user runbook's folder). Names of
     // modules being loaded detect require loops; user modules are forgotten when a new runbook loads.
-    std::filesystem::path module_root;
+    std::vector<std::filesystem::path> module_roots;  // searched in order
     std::set<std::string> loading;
     std::vector<std::string> user_modules;
     // Every file chunk compiled so far, to map Lua's shortened "...ooks/web.lua" back to a path.

@@ -314,7 +314,7 @@ RunbookEngine::~RunbookEngine() = default;
 RunbookEngine::RunbookEngine(RunbookEngine&&) noexcept = default;
 RunbookEngine& RunbookEngine::operator=(RunbookEngine&&) noexcept = default;
 
-void RunbookEngine::load(const std::filesystem::path& file, const std::string& text) {
+void RunbookEngine::load(const std::filesystem::path& file, const std::string& text, const std::filesystem::path& policy_dir) {
     Impl& impl = *impl_;
     lua_State* L = impl.L();
     const std::string file_name = file.string();
@@ -328,7 +328,9 @@ void RunbookEngine::load(const std::filesystem::path& file, const std::string& t
         status = lua::run_protected(
             L,
             [&](lua_State* S) {
-                lua::reset_user_modules(S, file.parent_path());
+                std::vector<std::filesystem::path> roots{file.parent_path()};
+                if (!policy_dir.empty() && policy_dir != file.parent_path()) roots.push_back(policy_dir);
+                lua::reset_user_modules(S, std::move(roots));
                 lua_pushcfunction(S, lua::traceback_handler);
                 int handler = lua_gettop(S);
                 if (lua::load_file_chunk(S, text, file_name) != LUA_OK) {
@@ -381,13 +383,13 @@ void RunbookEngine::load(const std::filesystem::path& file, const std::string& t
     impl.warnings = std::move(found);
 }
 
-void RunbookEngine::load_file(const std::filesystem::path& file) {
+void RunbookEngine::load_file(const std::filesystem::path& file, const std::filesystem::path& policy_dir) {
     std::ifstream in(file, std::ios::binary);
     if (!in) throw Error("cannot read runbook " + file.string());
     std::ostringstream text;
     text << in.rdbuf();
     if (in.bad()) throw Error("cannot read runbook " + file.string());
-    load(file, text.str());
+    load(file, text.str(), policy_dir);
 }
 
 bool RunbookEngine::defines(std::string_view name) const { return impl_->user_hooks.count(std::string(name)) != 0; }
@@ -476,11 +478,12 @@ HookOutcome RunbookEngine::call_level(std::string_view level, const nlohmann::js
     return out;
 }
 
-Diagnostics check_runbook(const std::filesystem::path& file, const std::string& text, SandboxLimits limits) {
+Diagnostics check_runbook(const std::filesystem::path& file, const std::string& text, SandboxLimits limits,
+                           const std::filesystem::path& policy_dir) {
     Diagnostics out;
     RunbookEngine engine(limits);
     try {
-        engine.load(file, text);
+        engine.load(file, text, policy_dir);
     } catch (const RunbookLoadError& e) {
         std::string source_line;
         if (e.where().line > 0) {

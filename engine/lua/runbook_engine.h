@@ -77,10 +77,11 @@ public:
     // the budget (no primitives there: they need a hook's host). Throws RunbookLoadError on a
     // syntax error, a runtime error, or when it does not return a table of the right shape.
     // Loading again replaces the previous user runbook.
-    void load(const std::filesystem::path& file, const std::string& text);
+    // `policy_dir`, when given, is searched after the runbook's folder.
+    void load(const std::filesystem::path& file, const std::string& text, const std::filesystem::path& policy_dir = {});
 
     // Reads `file` and loads it as above; throws backstop::Error when it cannot be read.
-    void load_file(const std::filesystem::path& file);
+    void load_file(const std::filesystem::path& file, const std::filesystem::path& policy_dir = {});
 
     // Problems found by the last load() that do not stop it: unknown fields ("verfy").
     const Diagnostics& warnings() const;
@@ -111,6 +112,7 @@ inline constexpr std::string_view kRunbookHooks[] = {"pre", "post", "verify", "d
 // For `backstop check`: syntax and load problems of one runbook as diagnostics with code
 // "lua-syntax" or "lua-load" (errors) and "lua-unknown-field" (warnings), FILE:LINE taken from
 // Lua's message and the offending source line quoted. Runs the runbook's top level.
-Diagnostics check_runbook(const std::filesystem::path& file, const std::string& text, SandboxLimits limits = {});
+Diagnostics check_runbook(const std::filesystem::path& file, const std::string& text, SandboxLimits limits = {},
+                          const std::filesystem::path& policy_dir = {});
 
 }  // namespace backstop

@@ -301,15 +301,20 @@ int require_module(lua_State* L) {
                          "` is not a module name; use a stdlib module (\"backstop.default\") or a dotted name "
                          "relative to the runbook's folder (\"lib.util\" for lib/util.lua)");
         if (name.rfind("backstop.", 0) == 0) raise(L, "require: no stdlib module `" + name + "`");
-        if (ctx.module_root.empty())
+        if (ctx.module_roots.empty())
             raise(L, "require: `" + name + "` can only be loaded by a runbook file (no runbook loaded)");
         std::string relative = name;
         for (char& c : relative)
             if (c == '.') c = '/';
-        std::filesystem::path path = ctx.module_root / (relative + ".lua");
-        file = path.lexically_normal().string();
-        if (!read_file(path, text))
-            raise(L, "require: module `" + name + "` not found (no stdlib module `" + name + "`, no file " + file + ")");
+        std::string tried;
+        bool found = false;
+        for (const auto& root : ctx.module_roots) {
+            file = (root / (relative + ".lua")).lexically_normal().string();
+            if ((found = read_file(file, text))) break;
+            tried += (tried.empty() ? "" : ", ") + file;
+        }
+        if (!found)
+            raise(L, "require: module `" + name + "` not found (no stdlib module `" + name + "`, no file " + tried + ")");
         user_module = true;
     }
 
@@ -333,7 +338,7 @@ int require_module(lua_State* L) {
     return 1;
 }
 
-void reset_user_modules(lua_State* L, const std::filesystem::path& root) {
+void reset_user_modules(lua_State* L, std::vector<std::filesystem::path> roots) {
     StateContext& ctx = context_of(L);
     lua_getfield(L, LUA_REGISTRYINDEX, kLoaded);
     for (const auto& name : ctx.user_modules) {
@@ -342,7 +347,9 @@ void reset_user_modules(lua_State* L, const std::filesystem::path& root) {
     }
     lua_pop(L, 1);
     ctx.user_modules.clear();
-    ctx.module_root = root.empty() ? std::filesystem::path(".") : root;
+    for (auto& root : roots)
+        if (root.empty()) root = ".";
+    ctx.module_roots = std::move(roots);
 }
 
 }  // namespace backstop::lua

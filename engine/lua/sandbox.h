@@ -37,7 +37,7 @@ int load_file_chunk(lua_State* L, const std::string& text, const std::string& fi
 // Pushes require(name)'s result; the global `require` is this, as a Lua function.
 int require_module(lua_State* L);
 
-// Drops the modules loaded from the previous runbook's folder and points require() at `root`.
-void reset_user_modules(lua_State* L, const std::filesystem::path& root);
+// Drops the modules loaded for the previous runbook and points require() at `roots`, in order.
+void reset_user_modules(lua_State* L, std::vector<std::filesystem::path> roots);
 
 }  // namespace backstop::lua

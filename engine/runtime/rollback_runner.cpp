@@ -166,7 +166,7 @@ RunRecord RollbackRunner::run(const RunRequest& request, RunObserver& observer) 
     std::string source = svc->rollback.runbook.empty() ? "default runbook" : svc->rollback.runbook.string();
     if (!svc->rollback.runbook.empty()) {
         try {
-            runbook.load_file(svc->rollback.runbook);
+            runbook.load_file(svc->rollback.runbook, svc->policy_file.parent_path());
         } catch (const Error& e) {
             steps.note("runbook", source, StepStatus::failed, e.what());
             return finish(Outcome::failed, std::string("runbook did not load, nothing changed: ") + e.what());

@@ -23,7 +23,7 @@ Verification verify_service(const ServicePolicy& service, RunDependencies deps, 
     RunbookEngine runbook(limits);
     if (!service.rollback.runbook.empty()) {
         try {
-            runbook.load_file(service.rollback.runbook);
+            runbook.load_file(service.rollback.runbook, service.policy_file.parent_path());
         } catch (const Error& e) {
             v.message = std::string("runbook did not load: ") + e.what();
             return v;

@@ -186,6 +186,24 @@ return {
     CHECK(out.returns == std::vector<json>{42, true, 1, true});
 }
 
+TEST_CASE("require also finds files next to the policy, after the runbook's folder", "[lua][runbook]") {
+    TempDir dir("backstop-lua-policy");
+    dir.write("shared/notify.lua", "return { where = 'policy folder' }\n");
+    dir.write("runbooks/shared/local.lua", "return { where = 'runbook folder' }\n");
+    dir.write("runbooks/web.lua",
+              "local n = require 'shared.notify'\nlocal l = require 'shared.local'\n"
+              "return { pre = function() return n.where, l.where end }\n");
+    RunbookEngine engine;
+    engine.load_file(dir.file("runbooks/web.lua"), dir.path());
+    test::RecordingHost host;
+    HookOutcome out = engine.call_hook("pre", json::object(), host);
+    REQUIRE(out.ok());
+    CHECK(out.returns == std::vector<json>{"policy folder", "runbook folder"});
+
+    RunbookEngine without_policy_dir;
+    CHECK_THROWS_WITH(without_policy_dir.load_file(dir.file("runbooks/web.lua")), Catch::Contains("shared.notify"));
+}
+
 TEST_CASE("a runbook in a relative folder finds its helpers there", "[lua][runbook]") {
     TempDir dir("backstop-lua-rel");
     dir.write("runbooks/lib/util.lua", "return { name = 'util' }\n");
