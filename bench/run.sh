@@ -55,7 +55,7 @@ hyperfine -N --style basic --runs $((RUNS * 3)) --warmup 3 --export-json "$WORK/
   -n true "true" >/dev/null
 
 python3 - "$WORK" "$BACKSTOP" <<'PY'
-import json, resource, subprocess, sys
+import json, subprocess, sys
 work, backstop = sys.argv[1], sys.argv[2]
 def medians(name):
     return {r["command"]: sorted(r["times"])[len(r["times"]) // 2] for r in json.load(open(f"{work}/{name}.json"))["results"]}
@@ -63,8 +63,11 @@ roll, dry = medians("rollback"), medians("dry")
 ratio = roll["backstop"] / roll["bare-shell"]
 overhead_ms = dry["dry-run"] * 1000
 start_ms = dry["true"] * 1000
-subprocess.run([backstop, "rollback", "web", "--dry-run"], stdout=subprocess.DEVNULL, check=True)
-rss_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+# GNU time, not this Python's own rusage: Linux carries a process's peak RSS across exec, so a child
+# forked from Python would report Python's size.
+timed = subprocess.run(["/usr/bin/time", "-f", "%M", backstop, "rollback", "web", "--dry-run"],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, check=True)
+rss_mb = int(timed.stderr.strip().splitlines()[-1]) / 1024
 def verdict(ok): return "ok" if ok else "OVER TARGET"
 print(f"rollback median: backstop {roll['backstop']*1000:.1f} ms, bare shell {roll['bare-shell']*1000:.1f} ms, "
       f"ratio {ratio:.2f}x (target <= 1.2x) {verdict(ratio <= 1.2)}")

@@ -7,6 +7,7 @@
 #include <set>
 #include <sstream>
 
+#include "core/did_you_mean.h"
 #include "lua/lua_support.h"
 #include "lua/sandbox.h"
 
@@ -47,38 +48,10 @@ std::string full_file_name(const std::string& shown, const std::vector<std::stri
     return shown;
 }
 
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-    std::vector<std::size_t> row(b.size() + 1);
-    for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-    for (std::size_t i = 1; i <= a.size(); ++i) {
-        std::size_t diagonal = row[0];
-        row[0] = i;
-        for (std::size_t j = 1; j <= b.size(); ++j) {
-            std::size_t up = row[j];
-            std::size_t cost = std::tolower(static_cast<unsigned char>(a[i - 1])) ==
-                                       std::tolower(static_cast<unsigned char>(b[j - 1]))
-                                   ? 0
-                                   : 1;
-            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + cost});
-            diagonal = up;
-        }
-    }
-    return row[b.size()];
-}
-
 std::string suggestion_for(std::string_view word) {
-    std::string best;
-    std::size_t best_distance = 3;
-    auto consider = [&](std::string_view candidate) {
-        std::size_t d = edit_distance(word, candidate);
-        if (d < best_distance) {
-            best_distance = d;
-            best = candidate;
-        }
-    };
-    for (auto hook : kRunbookHooks) consider(hook);
-    consider("levels");
-    return best.empty() ? "" : " (did you mean `" + best + "`?)";
+    static constexpr std::string_view kFields[] = {"pre", "post", "verify", "decide", "levels"};
+    auto guess = did_you_mean(word, kFields);
+    return guess ? " (did you mean `" + *guess + "`?)" : "";
 }
 
 std::string read_whole_file(const std::string& path) {

@@ -2,7 +2,7 @@
 // `check` run lists every broken value rather than the first one.
 #include "policy/field_reader.h"
 
-#include "policy/did_you_mean.h"
+#include "core/did_you_mean.h"
 
 namespace backstop::policy {
 

@@ -3,7 +3,7 @@
 #include <array>
 #include <map>
 
-#include "policy/did_you_mean.h"
+#include "core/did_you_mean.h"
 #include "policy/policy.h"
 #include "policy/report.h"
 #include "policy/service_compiler.h"
@@ -24,7 +24,7 @@ void reject_unknown_top_level(const RawValue& root, policy::Report& report) {
         std::string message = "unknown top-level key `" + m.key + "`";
         if (!policy::home_of_key(m.key, "NAME").empty())
             message += "; it belongs in a [service.NAME] table";
-        else if (auto guess = policy::did_you_mean(m.key, kTopLevelKeys))
+        else if (auto guess = did_you_mean(m.key, kTopLevelKeys))
             message += "; did you mean `" + *guess + "`?";
         else
             message += "; policies are written as [service.NAME] tables";

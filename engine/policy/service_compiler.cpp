@@ -5,7 +5,7 @@
 #include <array>
 #include <string_view>
 
-#include "policy/did_you_mean.h"
+#include "core/did_you_mean.h"
 #include "policy/field_reader.h"
 
 namespace backstop::policy {

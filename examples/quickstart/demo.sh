@@ -16,6 +16,13 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
+for port in 18080 18081; do
+  if curl -s -o /dev/null -m 1 "http://127.0.0.1:$port/"; then
+    echo "demo: something already listens on 127.0.0.1:$port; stop it and run the demo again" >&2
+    exit 1
+  fi
+done
+
 say "Workspace $WORK"
 cp -R "$HERE/backstop.toml" "$HERE/runbooks" "$HERE/ctl" "$HERE/app.py" "$HERE/receiver.py" "$WORK/"
 mkdir -p "$WORK/releases/v1" "$WORK/releases/v2"

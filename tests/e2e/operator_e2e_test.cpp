@@ -15,19 +15,6 @@ using namespace backstop::test;
 
 namespace {
 
-std::vector<std::string> with(const QuickstartService& qs, std::vector<std::string> args) {
-    args.insert(args.begin(), {"--policies", qs.policy(), "--state", qs.state()});
-    return args;
-}
-
-void bad_deploy(QuickstartService& qs) {
-    qs.add_release("v1", true);
-    qs.add_release("v2", false);
-    qs.write_policy();
-    qs.point_current_at("v2");
-    qs.start();
-}
-
 // Runs backstop on a real pseudo-terminal (util-linux `script`), typing `answer` at the prompt.
 ProcessResult on_terminal(const QuickstartService& qs, const std::string& answer) {
     std::string cmd = std::string(BACKSTOP_BINARY) + " --policies " + qs.policy() + " --state " + qs.state() + " rollback web";
@@ -41,7 +28,7 @@ ProcessResult on_terminal(const QuickstartService& qs, const std::string& answer
 
 TEST_CASE("on a terminal, rollback shows the plan and asks before acting", "[e2e]") {
     QuickstartService qs;
-    bad_deploy(qs);
+    qs.simulate_bad_deploy();
 
     ProcessResult declined = on_terminal(qs, "n");
     INFO(declined.out << declined.err);
@@ -57,17 +44,17 @@ TEST_CASE("on a terminal, rollback shows the plan and asks before acting", "[e2e
     CHECK(qs.current_release() == "v1");
 
     // the preview before the question is not a run: only the real one is in history
-    CliResult h = run_backstop(with(qs, {"history", "--json"}));
+    CliResult h = run_backstop(qs.cli({"history", "--json"}));
     CHECK(h.json().size() == 1);
 }
 
 TEST_CASE("JSON results and JSON logs are machine-readable", "[e2e]") {
     QuickstartService qs;
-    bad_deploy(qs);
+    qs.simulate_bad_deploy();
     qs.write_runbook("runbook.lua", "return { pre = function(ctx) log.warn('draining \"' .. ctx.from .. '\"') end }\n");
     qs.write_policy("[service.web.rollback]\nrunbook = \"runbook.lua\"\n");
 
-    CliResult r = run_backstop(with(qs, {"--log-format", "json", "rollback", "web", "--json", "--reason", "json please"}));
+    CliResult r = run_backstop(qs.cli({"--log-format", "json", "rollback", "web", "--json", "--reason", "json please"}));
     INFO(r.out << r.err);
     CHECK(r.exit_code == 0);
     auto record = r.json();
@@ -83,7 +70,7 @@ TEST_CASE("JSON results and JSON logs are machine-readable", "[e2e]") {
 
 TEST_CASE("a rollback killed mid-run shows as incomplete, and its lock is free again", "[e2e]") {
     QuickstartService qs;
-    bad_deploy(qs);
+    qs.simulate_bad_deploy();
     qs.write_runbook("runbook.lua", "return { pre = function(ctx) sleep(30) end }\n");
     qs.write_policy("[service.web.rollback]\nrunbook = \"runbook.lua\"\n");
 
@@ -93,11 +80,11 @@ TEST_CASE("a rollback killed mid-run shows as incomplete, and its lock is free a
         req.argv = {"pkill", "-KILL", "-f", "rollback web --actor victim"};
         make_process_runner()->run(req);
     });
-    CliResult r = run_backstop(with(qs, {"rollback", "web", "--actor", "victim"}), {}, 20);
+    CliResult r = run_backstop(qs.cli({"rollback", "web", "--actor", "victim"}), {}, 20);
     killer.join();
     CHECK(r.exit_code == -1);  // killed by a signal
 
-    CliResult h = run_backstop(with(qs, {"history", "--json"}));
+    CliResult h = run_backstop(qs.cli({"history", "--json"}));
     auto runs = h.json();
     REQUIRE(runs.size() == 1);
     CHECK(runs[0]["outcome"] == "incomplete");
@@ -105,18 +92,18 @@ TEST_CASE("a rollback killed mid-run shows as incomplete, and its lock is free a
     CHECK(qs.current_release() == "v2");
 
     qs.write_policy();  // the default runbook again
-    CHECK(run_backstop(with(qs, {"rollback", "web"})).exit_code == 0);
+    CHECK(run_backstop(qs.cli({"rollback", "web"})).exit_code == 0);
 }
 
 TEST_CASE("runbook output that is not UTF-8 still reaches history", "[e2e]") {
     QuickstartService qs;
-    bad_deploy(qs);
+    qs.simulate_bad_deploy();
     qs.write_runbook("runbook.lua", "return { pre = function(ctx) log.info('bytes: \\255\\254') end }\n");
     qs.write_policy("[service.web.rollback]\nrunbook = \"runbook.lua\"\n");
 
-    CliResult r = run_backstop(with(qs, {"rollback", "web"}));
+    CliResult r = run_backstop(qs.cli({"rollback", "web"}));
     CHECK(r.exit_code == 0);
-    auto runs = run_backstop(with(qs, {"history", "--json"})).json();
+    auto runs = run_backstop(qs.cli({"history", "--json"})).json();
     REQUIRE(runs.size() == 1);
     CHECK(runs[0]["log"][0]["message"].get<std::string>().rfind("bytes: ", 0) == 0);
 }

@@ -15,34 +15,20 @@ using namespace backstop::test;
 
 namespace {
 
-std::vector<std::string> with(const QuickstartService& qs, std::vector<std::string> args) {
-    args.insert(args.begin(), {"--policies", qs.policy(), "--state", qs.state()});
-    return args;
-}
-
 nlohmann::json history(const QuickstartService& qs) {
-    CliResult r = run_backstop(with(qs, {"history", "--json"}));
+    CliResult r = run_backstop(qs.cli({"history", "--json"}));
     REQUIRE(r.exit_code == 0);
     return r.json();
-}
-
-// v1 healthy, v2 broken and live: the situation after a bad deploy.
-void bad_deploy(QuickstartService& qs) {
-    qs.add_release("v1", true);
-    qs.add_release("v2", false);
-    qs.write_policy();
-    qs.point_current_at("v2");
-    qs.start();
-    REQUIRE(qs.health().rfind("500 broken v2", 0) == 0);
 }
 
 }  // namespace
 
 TEST_CASE("rollback switches to the previous release, restarts, verifies and records", "[e2e]") {
     QuickstartService qs;
-    bad_deploy(qs);
+    qs.simulate_bad_deploy();
+    REQUIRE(qs.health().rfind("500 broken v2", 0) == 0);
 
-    CliResult r = run_backstop(with(qs, {"rollback", "web", "--reason", "bad deploy", "--actor", "alice"}));
+    CliResult r = run_backstop(qs.cli({"rollback", "web", "--reason", "bad deploy", "--actor", "alice"}));
     INFO(r.out << r.err);
     CHECK(r.exit_code == 0);
     CHECK(qs.current_release() == "v1");
@@ -73,13 +59,13 @@ TEST_CASE("natural ordering picks v9 before v10, and --to picks any release", "[
     qs.point_current_at("v10");
     qs.start();
 
-    CHECK(run_backstop(with(qs, {"rollback", "web"})).exit_code == 0);
+    CHECK(run_backstop(qs.cli({"rollback", "web"})).exit_code == 0);
     CHECK(qs.current_release() == "v9");
-    CHECK(run_backstop(with(qs, {"rollback", "web", "--to", "v10"})).exit_code == 0);
+    CHECK(run_backstop(qs.cli({"rollback", "web", "--to", "v10"})).exit_code == 0);
     CHECK(qs.current_release() == "v10");
     CHECK(qs.health() == "200 ok v10\n");
 
-    CliResult missing = run_backstop(with(qs, {"rollback", "web", "--to", "v99"}));
+    CliResult missing = run_backstop(qs.cli({"rollback", "web", "--to", "v99"}));
     CHECK(missing.exit_code == 1);
     CHECK(missing.out.find("no release named `v99`") != std::string::npos);
     CHECK(qs.current_release() == "v10");
@@ -87,9 +73,9 @@ TEST_CASE("natural ordering picks v9 before v10, and --to picks any release", "[
 
 TEST_CASE("a dry run prints the plan and changes nothing", "[e2e]") {
     QuickstartService qs;
-    bad_deploy(qs);
+    qs.simulate_bad_deploy();
 
-    CliResult r = run_backstop(with(qs, {"rollback", "web", "--dry-run"}));
+    CliResult r = run_backstop(qs.cli({"rollback", "web", "--dry-run"}));
     INFO(r.out << r.err);
     CHECK(r.exit_code == 0);
     CHECK(qs.current_release() == "v2");
@@ -111,7 +97,7 @@ TEST_CASE("nothing older to roll back to exits 1 and is recorded", "[e2e]") {
     qs.write_policy();
     qs.point_current_at("v1");
 
-    CliResult r = run_backstop(with(qs, {"rollback", "web"}));
+    CliResult r = run_backstop(qs.cli({"rollback", "web"}));
     CHECK(r.exit_code == 1);
     CHECK(r.out.find("nothing older than v1") != std::string::npos);
     CHECK(qs.current_release() == "v1");
@@ -126,7 +112,7 @@ TEST_CASE("a target that fails verification exits 2 and is not rolled forward", 
     qs.point_current_at("v2");
     qs.start();
 
-    CliResult r = run_backstop(with(qs, {"rollback", "web"}));
+    CliResult r = run_backstop(qs.cli({"rollback", "web"}));
     INFO(r.out << r.err);
     CHECK(r.exit_code == 2);
     CHECK(qs.current_release() == "v1");
@@ -144,7 +130,7 @@ TEST_CASE("an emergency rollback skips verification and records it with the reas
     qs.point_current_at("v2");
     qs.start();
 
-    CliResult r = run_backstop(with(qs, {"rollback", "web", "--emergency", "--reason", "site down"}));
+    CliResult r = run_backstop(qs.cli({"rollback", "web", "--emergency", "--reason", "site down"}));
     INFO(r.out << r.err);
     CHECK(r.exit_code == 0);
     CHECK(qs.current_release() == "v1");
@@ -160,13 +146,13 @@ TEST_CASE("an emergency rollback skips verification and records it with the reas
 
 TEST_CASE("a held lock refuses with exit 3 and names the holder", "[e2e]") {
     QuickstartService qs;
-    bad_deploy(qs);
+    qs.simulate_bad_deploy();
     auto locks = make_lock_files(qs.state() + "/locks");
     LockHolder holder;
     auto lock = locks->try_acquire("web", {"run-elsewhere", "bob", "host-b", 4242, now_epoch_ms()}, &holder);
     REQUIRE(lock);
 
-    CliResult r = run_backstop(with(qs, {"rollback", "web"}));
+    CliResult r = run_backstop(qs.cli({"rollback", "web"}));
     CHECK(r.exit_code == 3);
     CHECK(r.out.find("bob") != std::string::npos);
     CHECK(r.out.find("since") != std::string::npos);
@@ -174,7 +160,7 @@ TEST_CASE("a held lock refuses with exit 3 and names the holder", "[e2e]") {
     CHECK(history(qs)[0]["outcome"] == "refused");
 
     lock.reset();
-    CHECK(run_backstop(with(qs, {"rollback", "web"})).exit_code == 0);
+    CHECK(run_backstop(qs.cli({"rollback", "web"})).exit_code == 0);
 }
 
 TEST_CASE("max_attempts within window refuses with exit 3", "[e2e]") {
@@ -184,22 +170,22 @@ TEST_CASE("max_attempts within window refuses with exit 3", "[e2e]") {
     qs.point_current_at("v3");
     qs.start();
 
-    CHECK(run_backstop(with(qs, {"rollback", "web"})).exit_code == 0);
-    CliResult second = run_backstop(with(qs, {"rollback", "web"}));
+    CHECK(run_backstop(qs.cli({"rollback", "web"})).exit_code == 0);
+    CliResult second = run_backstop(qs.cli({"rollback", "web"}));
     CHECK(second.exit_code == 3);
     CHECK(second.out.find("max_attempts") != std::string::npos);
     CHECK(qs.current_release() == "v2");
     // dry runs are not attempts, and still show what would happen
-    CHECK(run_backstop(with(qs, {"rollback", "web", "--dry-run"})).exit_code == 3);
+    CHECK(run_backstop(qs.cli({"rollback", "web", "--dry-run"})).exit_code == 3);
 }
 
 TEST_CASE("a failing pre hook aborts before anything changes, with runbook file:line", "[e2e]") {
     QuickstartService qs;
-    bad_deploy(qs);
+    qs.simulate_bad_deploy();
     qs.write_runbook("runbooks/web.lua", "return {\n  pre = function(ctx)\n    error('database migration still running')\n  end,\n}\n");
     qs.write_policy("[service.web.rollback]\nrunbook = \"runbooks/web.lua\"\n");
 
-    CliResult r = run_backstop(with(qs, {"rollback", "web"}));
+    CliResult r = run_backstop(qs.cli({"rollback", "web"}));
     INFO(r.out << r.err);
     CHECK(r.exit_code == 1);
     CHECK(r.out.find("web.lua:3:") != std::string::npos);
@@ -210,11 +196,11 @@ TEST_CASE("a failing pre hook aborts before anything changes, with runbook file:
 
 TEST_CASE("a runaway runbook hook is stopped by its budget", "[e2e]") {
     QuickstartService qs;
-    bad_deploy(qs);
+    qs.simulate_bad_deploy();
     qs.write_runbook("runbooks/web.lua", "return {\n  pre = function(ctx)\n    while true do end\n  end,\n}\n");
     qs.write_policy("[service.web.rollback]\nrunbook = \"runbooks/web.lua\"\n");
 
-    CliResult r = run_backstop(with(qs, {"rollback", "web"}), {}, 30);
+    CliResult r = run_backstop(qs.cli({"rollback", "web"}), {}, 30);
     INFO(r.out << r.err);
     CHECK(r.exit_code == 1);
     CHECK(r.seconds < 10);
@@ -224,7 +210,7 @@ TEST_CASE("a runaway runbook hook is stopped by its budget", "[e2e]") {
 
 TEST_CASE("a user runbook overrides verify and keeps the default level", "[e2e]") {
     QuickstartService qs;
-    bad_deploy(qs);
+    qs.simulate_bad_deploy();
     qs.write_runbook("runbooks/web.lua",
                      "return {\n"
                      "  verify = function(ctx)\n"
@@ -240,7 +226,7 @@ TEST_CASE("a user runbook overrides verify and keeps the default level", "[e2e]"
                      "  end,\n"
                      "}\n");
     qs.write_policy("[service.web.rollback]\nrunbook = \"runbooks/web.lua\"\n");
-    CliResult r = run_backstop(with(qs, {"rollback", "web"}));
+    CliResult r = run_backstop(qs.cli({"rollback", "web"}));
     INFO(r.out << r.err);
     CHECK(r.exit_code == 0);
     CHECK(qs.current_release() == "v1");
@@ -252,13 +238,13 @@ TEST_CASE("a user runbook overrides verify and keeps the default level", "[e2e]"
 
 TEST_CASE("verify --rollback detects a failing health check and rolls back", "[e2e]") {
     QuickstartService qs;
-    bad_deploy(qs);
+    qs.simulate_bad_deploy();
 
-    CliResult healthy_check = run_backstop(with(qs, {"verify", "web"}));
+    CliResult healthy_check = run_backstop(qs.cli({"verify", "web"}));
     CHECK(healthy_check.exit_code == 1);
     CHECK(healthy_check.out.find("UNHEALTHY") != std::string::npos);
 
-    CliResult r = run_backstop(with(qs, {"verify", "web", "--rollback", "--actor", "ci"}));
+    CliResult r = run_backstop(qs.cli({"verify", "web", "--rollback", "--actor", "ci"}));
     INFO(r.out << r.err);
     CHECK(r.exit_code == 0);
     CHECK(qs.current_release() == "v1");
@@ -266,7 +252,7 @@ TEST_CASE("verify --rollback detects a failing health check and rolls back", "[e
     auto h = history(qs);
     CHECK(h[0]["trigger"] == "health_check");
     CHECK(h[0]["reason"].get<std::string>().find("verification failed on v2") != std::string::npos);
-    CHECK(run_backstop(with(qs, {"verify", "web"})).exit_code == 0);
+    CHECK(run_backstop(qs.cli({"verify", "web"})).exit_code == 0);
 }
 
 TEST_CASE("points list shows releases newest first with the current one marked", "[e2e]") {
@@ -275,7 +261,7 @@ TEST_CASE("points list shows releases newest first with the current one marked",
     qs.write_policy();
     qs.point_current_at("v9");
 
-    CliResult r = run_backstop(with(qs, {"points", "list", "web", "--json"}));
+    CliResult r = run_backstop(qs.cli({"points", "list", "web", "--json"}));
     REQUIRE(r.exit_code == 0);
     auto j = r.json();
     CHECK(j["current"] == "v9");
@@ -284,7 +270,7 @@ TEST_CASE("points list shows releases newest first with the current one marked",
     CHECK(j["points"][1]["name"] == "v9");
     CHECK(j["points"][1]["current"] == true);
     CHECK(j["points"][2]["name"] == "v2");
-    CliResult text = run_backstop(with(qs, {"points", "list", "web"}));
+    CliResult text = run_backstop(qs.cli({"points", "list", "web"}));
     CHECK(text.out.find("* v9") != std::string::npos);
 }
 
@@ -294,11 +280,11 @@ TEST_CASE("history stats count outcomes and MTTR per service", "[e2e]") {
     qs.write_policy();
     qs.point_current_at("v3");
     qs.start();
-    CHECK(run_backstop(with(qs, {"rollback", "web"})).exit_code == 0);
-    CHECK(run_backstop(with(qs, {"rollback", "web", "--dry-run"})).exit_code == 0);
-    CHECK(run_backstop(with(qs, {"rollback", "web", "--to", "v9"})).exit_code == 1);
+    CHECK(run_backstop(qs.cli({"rollback", "web"})).exit_code == 0);
+    CHECK(run_backstop(qs.cli({"rollback", "web", "--dry-run"})).exit_code == 0);
+    CHECK(run_backstop(qs.cli({"rollback", "web", "--to", "v9"})).exit_code == 1);
 
-    CliResult r = run_backstop(with(qs, {"history", "stats", "--json"}));
+    CliResult r = run_backstop(qs.cli({"history", "stats", "--json"}));
     REQUIRE(r.exit_code == 0);
     auto j = r.json();
     CHECK(j["total"] == 2);
@@ -309,7 +295,7 @@ TEST_CASE("history stats count outcomes and MTTR per service", "[e2e]") {
     CHECK(j["mttr_seconds"].get<double>() > 0);
     CHECK(j["per_service"]["web"]["total"] == 2);
 
-    CliResult limited = run_backstop(with(qs, {"history", "--json", "--limit", "1"}));
+    CliResult limited = run_backstop(qs.cli({"history", "--json", "--limit", "1"}));
     REQUIRE(limited.json().size() == 1);
     CHECK(limited.json()[0]["outcome"] == "failed");  // newest first: the --to v9 attempt
     CHECK(limited.json()[0]["message"].get<std::string>().find("v9") != std::string::npos);

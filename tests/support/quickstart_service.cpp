@@ -70,6 +70,19 @@ std::string QuickstartService::write_runbook(const std::string& name, const std:
     return dir_.write(name, lua);
 }
 
+void QuickstartService::simulate_bad_deploy() {
+    add_release("v1", true);
+    add_release("v2", false);
+    write_policy();
+    point_current_at("v2");
+    start();
+}
+
+std::vector<std::string> QuickstartService::cli(std::vector<std::string> args) const {
+    args.insert(args.begin(), {"--policies", policy(), "--state", state()});
+    return args;
+}
+
 std::string QuickstartService::current_target() const {
     std::error_code ec;
     return fs::read_symlink(dir_.file("current"), ec).string();

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "support/temp_dir.h"
 
@@ -23,6 +24,11 @@ public:
     // Writes backstop.toml; `extra` is appended verbatim (e.g. a [service.web.rollback] table).
     void write_policy(const std::string& rollback_table = "[service.web.rollback]\nmax_attempts = 10\nwindow = \"1h\"\n");
     std::string write_runbook(const std::string& name, const std::string& lua);
+
+    // The situation after a bad deploy: v1 healthy, v2 broken and live; policy written, app running.
+    void simulate_bad_deploy();
+    // `args` prefixed with this service's --policies and --state.
+    std::vector<std::string> cli(std::vector<std::string> args) const;
 
     std::string current_target() const;  // readlink of `current`
     std::string current_release() const;  // last path element of it

@@ -1,12 +1,12 @@
 // Suggestions for misspelt names. Rollback policies are edited under stress; pointing at the
 // intended key turns an "unknown key" error into a one-glance fix.
-#include "policy/did_you_mean.h"
+#include "core/did_you_mean.h"
 
 #include <algorithm>
 #include <cctype>
 #include <vector>
 
-namespace backstop::policy {
+namespace backstop {
 
 namespace {
 char lower(char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); }
@@ -64,4 +64,4 @@ std::optional<std::string> did_you_mean(std::string_view word, std::span<const s
     return std::nullopt;
 }
 
-}  // namespace backstop::policy
+}  // namespace backstop

@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-namespace backstop::policy {
+namespace backstop {
 
 // Levenshtein distance, ASCII case-insensitive: `Attempts` is one typo away from `attempts`.
 std::size_t edit_distance(std::string_view a, std::string_view b);
@@ -17,4 +17,4 @@ std::size_t edit_distance(std::string_view a, std::string_view b);
 // enough to be a fair guess.
 std::optional<std::string> did_you_mean(std::string_view word, std::span<const std::string_view> candidates);
 
-}  // namespace backstop::policy
+}  // namespace backstop

@@ -4,10 +4,10 @@
 
 #include <catch2/catch.hpp>
 
-#include "policy/did_you_mean.h"
+#include "core/did_you_mean.h"
 
-using backstop::policy::did_you_mean;
-using backstop::policy::edit_distance;
+using backstop::did_you_mean;
+using backstop::edit_distance;
 
 namespace {
 constexpr std::array<std::string_view, 6> kHealth = {"url", "timeout", "interval", "attempts", "expect_status",
