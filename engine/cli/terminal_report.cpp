@@ -33,7 +33,7 @@ std::string seconds(std::int64_t ms) {
 
 void TerminalReport::step_finished(const StepRecord& step) {
     out_ << "  [" << mark(step.status) << "] " << pad(step.name, 8) << " " << step.detail;
-    if (step.status != StepStatus::planned && step.duration_ms > 0) out_ << "  (" << seconds(step.duration_ms) << ")";
+    if (step.status != StepStatus::planned && step.duration_ms >= 10) out_ << "  (" << seconds(step.duration_ms) << ")";
     if (!step.message.empty()) out_ << "\n           " << step.message;
     out_ << std::endl;
     spdlog::debug("step {} {} in {}ms: {}", step.name, to_string(step.status), step.duration_ms, step.message);

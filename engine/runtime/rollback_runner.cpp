@@ -242,7 +242,7 @@ RunRecord RollbackRunner::run(const RunRequest& request, RunObserver& observer) 
 
     std::string done;
     if (dry)
-        done = "dry run: would roll " + svc->name + " back from " + (rec.from.empty() ? "(none)" : rec.from) + " to " + rec.to;
+        done = "would roll " + svc->name + " back from " + (rec.from.empty() ? "(none)" : rec.from) + " to " + rec.to;
     else if (request.emergency)
         done = svc->name + " rolled back from " + rec.from + " to " + rec.to + " (emergency: not verified)";
     else

@@ -44,6 +44,9 @@ ln -sfn "$WORK/releases/v2" "$WORK/current.tmp" && mv -T "$WORK/current.tmp" "$W
 "$WORK/ctl" restart
 "$BACKSTOP" points list web
 
+say "backstop rollback web --dry-run: the plan, nothing changes"
+"$BACKSTOP" rollback web --dry-run --reason "what would a rollback do?"
+
 say "backstop verify web --rollback: health fails, so backstop rolls back"
 set +e
 "$BACKSTOP" verify web --rollback --actor demo --reason "post-deploy check of v2"
