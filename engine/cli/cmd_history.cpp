@@ -8,6 +8,7 @@
 #include "cli/verbs.h"
 #include "core/json_text.h"
 #include "runtime/history_stats.h"
+#include "runtime/notifier.h"
 #include "runtime/unfinished_runs.h"
 
 namespace backstop::cli {
@@ -87,6 +88,7 @@ int run_history(App& app) {
                   << col(r.trigger, 12) << r.reason << "\n";
         if (r.outcome != Outcome::succeeded && r.outcome != Outcome::dry_run && !r.message.empty())
             std::cout << "    " << r.message << "\n";
+        if (!r.notifications.empty()) std::cout << "    notified: " << notifications_summary(r.notifications) << "\n";
     }
     return 0;
 }

@@ -46,6 +46,10 @@ nlohmann::json to_json(const RunRecord& r) {
                          {"duration_ms", s.duration_ms}, {"message", s.message}});
     nlohmann::json log = nlohmann::json::array();
     for (const auto& l : r.log) log.push_back({{"level", l.level}, {"message", l.message}});
+    nlohmann::json notifications = nlohmann::json::array();
+    for (const auto& d : r.notifications)
+        notifications.push_back({{"channel", d.channel}, {"type", d.type}, {"delivered", d.delivered},
+                                 {"attempts", d.attempts}, {"error", d.error}, {"duration_ms", d.duration_ms}});
     return {{"run_id", r.run_id},
             {"service", r.service},
             {"env", r.env},
@@ -65,7 +69,8 @@ nlohmann::json to_json(const RunRecord& r) {
             {"outcome", to_string(r.outcome)},
             {"message", r.message},
             {"steps", steps},
-            {"log", log}};
+            {"log", log},
+            {"notifications", notifications}};
 }
 
 RunRecord run_record_from_json(const nlohmann::json& j) {
@@ -91,6 +96,9 @@ RunRecord run_record_from_json(const nlohmann::json& j) {
                            s.value("duration_ms", std::int64_t{0}), s.value("message", "")});
     for (const auto& l : j.value("log", nlohmann::json::array()))
         r.log.push_back({l.value("level", ""), l.value("message", "")});
+    for (const auto& d : j.value("notifications", nlohmann::json::array()))
+        r.notifications.push_back({d.value("channel", ""), d.value("type", ""), d.value("delivered", false),
+                                   d.value("attempts", 0), d.value("error", ""), d.value("duration_ms", std::int64_t{0})});
     return r;
 }
 

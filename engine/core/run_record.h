@@ -28,6 +28,16 @@ struct LogLine {
     std::string message;
 };
 
+// How one notification channel's message about the run went (see runtime/notifier.h).
+struct Delivery {
+    std::string channel;  // the [[notify]] name
+    std::string type;     // slack, discord, webhook, email
+    bool delivered = false;
+    int attempts = 0;
+    std::string error;    // why it was not delivered (last attempt's error); never holds a secret
+    std::int64_t duration_ms = 0;
+};
+
 struct RunRecord {
     std::string run_id;
     std::string service;
@@ -46,6 +56,7 @@ struct RunRecord {
     std::string message;  // why it ended as it did
     std::vector<StepRecord> steps;
     std::vector<LogLine> log;  // runbook log lines
+    std::vector<Delivery> notifications;  // filled after the run ended; empty when nobody was notified
 
     std::int64_t duration_ms() const { return ended_ms > started_ms ? ended_ms - started_ms : 0; }
 };

@@ -14,6 +14,16 @@ namespace backstop {
 
 enum class LogLevel { debug, info, warn, error };
 
+// What wait_http waits for.
+struct HttpExpectation {
+    std::string url;
+    int status = 0;        // 0: any 2xx
+    std::string body;      // substring; empty: any
+    Duration timeout{2000};   // per request
+    Duration interval{500};   // between requests
+    Duration deadline{30'000};
+};
+
 struct HealthResult {
     bool ok = false;
     std::string message;  // "200 OK after 3 probes (1.2s)", "GET …: connection refused (30 probes)"
@@ -32,10 +42,25 @@ public:
     virtual std::vector<std::string> list_releases() = 0;
     virtual std::string current_release() = 0;
     virtual void switch_release(const std::string& name) = 0;
+    // Makes version `to` live by the service's strategy (release switch, git reset or revert).
+    virtual void switch_version(const std::string& to) = 0;
     virtual ProcessResult restart() = 0;
+
+    // `git ARGS` in a git service's checkout; returns stdout. A `mutating` command is only planned
+    // in a dry run (and then returns ""). Throws Error with git's exit code and stderr tail.
+    virtual std::string git(const std::vector<std::string>& args, bool mutating) = 0;
 
     virtual HealthResult probe_health() = 0;  // one probe
     virtual HealthResult wait_healthy() = 0;  // probes until healthy or attempts are used up
+
+    // An allowed program (policy rollback.exec_allow), argv only. A non-zero exit is a result, not
+    // an error. In a dry run it is only planned unless `safe_in_dry_run`.
+    virtual ProcessResult exec(const std::vector<std::string>& argv, Duration timeout, bool safe_in_dry_run) = 0;
+    // Polls until the expectation holds or its deadline passes. Planned in a dry run.
+    virtual HealthResult wait_http(const HttpExpectation& expect) = 0;
+    virtual HealthResult wait_tcp(const std::string& host, int port, Duration deadline, Duration interval) = 0;
+    // `target`: a pid, or a pid file (relative paths from the policy's folder). Planned in a dry run.
+    virtual void signal(const std::string& target, int signo, const std::string& signal_name) = 0;
 };
 
 }  // namespace backstop

@@ -106,6 +106,26 @@ std::optional<std::vector<std::string>> FieldReader::argv(std::string_view key) 
     return out;
 }
 
+std::optional<std::vector<std::string>> FieldReader::strings(std::string_view key) {
+    const RawValue* v = typed(key, RawValue::Kind::array, "an array of strings");
+    if (!v) return std::nullopt;
+    std::vector<std::string> out;
+    bool ok = true;
+    for (std::size_t i = 0; i < v->items.size(); ++i) {
+        const RawValue& item = v->items[i];
+        if (!item.is(RawValue::Kind::string)) {
+            report_.error("wrong-type", item.at,
+                          ticked(std::string(key) + "[" + std::to_string(i) + "]") + " must be a string, got " +
+                              std::string(kind_name(item.kind)));
+            ok = false;
+        } else {
+            out.push_back(item.text);
+        }
+    }
+    if (!ok) return std::nullopt;
+    return out;
+}
+
 const RawValue* FieldReader::subtable(std::string_view key) {
     return typed(key, RawValue::Kind::table, "a table ([" + label_ + "." + std::string(key) + "])");
 }

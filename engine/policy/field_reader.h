@@ -33,6 +33,8 @@ public:
     // Relative paths resolve against `base_dir`; the result is absolute and lexically normal.
     std::optional<std::filesystem::path> path(std::string_view key, const std::filesystem::path& base_dir);
     std::optional<std::vector<std::string>> argv(std::string_view key);
+    // An array of strings, possibly empty; each non-string item is reported.
+    std::optional<std::vector<std::string>> strings(std::string_view key);
     // A sub-table such as [service.web.health]; nullptr when absent or not a table.
     const RawValue* subtable(std::string_view key);
 

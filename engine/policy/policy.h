@@ -30,15 +30,29 @@ struct RollbackSettings {
     Duration window{3'600'000};
     std::string level = "fast";     // level used when the CLI names none
     Duration hook_timeout{300'000}; // wall-clock limit of one runbook hook call
+    // Programs runbooks may exec: a bare name allows that name looked up in PATH, a path allows
+    // exactly that file. Nothing else runs.
+    std::vector<std::string> exec_allow;
+};
+
+// strategy "git": versions are commits of a checkout.
+struct GitSettings {
+    std::filesystem::path checkout;       // absolute path of the working tree
+    std::string mode = "reset";           // reset: hard reset (+ force push); revert: revert commits (+ push)
+    std::string remote;                   // push here after a rollback; empty: no push
+    std::string branch;                   // the branch pushed
+    std::vector<std::string> known_good;  // revisions known to be good, newest first; empty: HEAD~1
+    Duration timeout{60'000};             // per git command
 };
 
 struct ServicePolicy {
     std::string name;
-    std::string strategy;               // "releases"
+    std::string strategy;               // "releases" or "git"
     std::filesystem::path releases;     // absolute folder holding one folder per release
     std::filesystem::path current;      // absolute path of the symlink to the live release
     std::vector<std::string> restart;   // argv run after a switch; empty: nothing to restart
     Duration restart_timeout{60'000};
+    GitSettings git;                    // strategy "git" only
     std::optional<HealthCheck> health;
     RollbackSettings rollback;
     std::string env;                    // free label, e.g. "prod"; shown in history and plans
@@ -46,8 +60,51 @@ struct ServicePolicy {
     SourcePosition defined_at;
 };
 
+// A [[notify]] channel: where a finished run is announced. URLs and credentials are kept as
+// written, "${env:NAME}" references unexpanded; they are expanded only when a message is sent, so
+// no policy, plan, record or message built from these fields ever holds a secret.
+enum class NotifyType { slack, discord, webhook, email };
+
+struct NotifyChannel {
+    std::string name;                   // unique across every policy file
+    NotifyType type = NotifyType::webhook;
+    std::string url;                    // slack, discord, webhook: template of the URL POSTed to
+    std::map<std::string, std::string> headers;  // extra request headers (templates); not for email
+    std::vector<std::string> events;    // outcomes announced: succeeded, failed, verify_failed, refused
+    std::vector<std::string> services;  // empty: every service
+    Duration timeout{5000};             // one attempt
+    Duration deadline{30'000};          // every attempt of one delivery, retries and backoff included
+    // email only
+    std::string smtp_url;               // template; smtp:// (STARTTLS when offered) or smtps://
+    std::string from;
+    std::vector<std::string> to;
+    std::string username;               // template
+    std::string password;               // template
+    SourcePosition defined_at;
+
+    // Whether this channel announces a run of `service` that ended as `outcome` ("succeeded"…).
+    bool wants(const std::string& service, const std::string& outcome) const {
+        bool service_ok = services.empty();
+        for (const auto& s : services) service_ok = service_ok || s == service;
+        bool event_ok = false;
+        for (const auto& e : events) event_ok = event_ok || e == outcome;
+        return service_ok && event_ok;
+    }
+};
+
+inline const char* to_string(NotifyType t) {
+    switch (t) {
+        case NotifyType::slack: return "slack";
+        case NotifyType::discord: return "discord";
+        case NotifyType::webhook: return "webhook";
+        case NotifyType::email: return "email";
+    }
+    return "webhook";
+}
+
 struct PolicySet {
     std::map<std::string, ServicePolicy> services;  // by name
+    std::vector<NotifyChannel> channels;            // [[notify]] tables of every file, in load order
 
     const ServicePolicy* find(const std::string& name) const {
         auto it = services.find(name);

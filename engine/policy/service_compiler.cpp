@@ -12,13 +12,16 @@ namespace backstop::policy {
 
 namespace {
 
-constexpr std::array<std::string_view, 8> kServiceKeys = {"strategy", "releases", "current", "restart",
-                                                          "restart_timeout", "env", "health", "rollback"};
+constexpr std::array<std::string_view, 14> kServiceKeys = {
+    "strategy", "releases", "current", "restart", "restart_timeout", "env", "health", "rollback",
+    // strategy "git"
+    "checkout", "mode", "remote", "branch", "known_good", "git_timeout"};
 constexpr std::array<std::string_view, 6> kHealthKeys = {"url", "timeout", "interval", "attempts",
                                                          "expect_status", "expect_body"};
-constexpr std::array<std::string_view, 5> kRollbackKeys = {"runbook", "max_attempts", "window", "level",
-                                                           "hook_timeout"};
-constexpr std::array<std::string_view, 1> kStrategies = {"releases"};
+constexpr std::array<std::string_view, 6> kRollbackKeys = {"runbook", "max_attempts", "window", "level",
+                                                           "hook_timeout", "exec_allow"};
+constexpr std::array<std::string_view, 2> kStrategies = {"releases", "git"};
+constexpr std::array<std::string_view, 2> kGitModes = {"reset", "revert"};
 
 bool is_bare_key_char(char c) {
     return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
@@ -69,6 +72,26 @@ HealthCheck compile_health(FieldReader& fields) {
     return health;
 }
 
+void compile_git(FieldReader& fields, const RawMember& service, const std::filesystem::path& base_dir, GitSettings& git) {
+    if (auto p = fields.path("checkout", base_dir))
+        git.checkout = *p;
+    else if (!service.value.find("checkout"))
+        fields.missing("checkout");
+    if (auto mode = fields.string("mode")) {
+        if (!contains(kGitModes, *mode))
+            fields.bad_value("mode", "unknown git mode \"" + *mode + "\"; accepted: \"reset\" (hard reset, optionally "
+                                     "force-pushed) and \"revert\" (commit a revert of the bad range and push it)");
+        else
+            git.mode = *mode;
+    }
+    if (auto r = fields.string("remote", false)) git.remote = *r;
+    if (auto b = fields.string("branch", false)) git.branch = *b;
+    if (auto known = fields.argv("known_good")) git.known_good = std::move(*known);
+    if (auto d = fields.duration("git_timeout")) git.timeout = *d;
+    if (!git.remote.empty() && git.branch.empty())
+        fields.bad_value("remote", "`remote` needs `branch`: the branch to push after a rollback");
+}
+
 RollbackSettings compile_rollback(FieldReader& fields, const std::filesystem::path& base_dir) {
     RollbackSettings rollback;
     if (auto p = fields.path("runbook", base_dir)) {
@@ -79,6 +102,7 @@ RollbackSettings compile_rollback(FieldReader& fields, const std::filesystem::pa
     if (auto d = fields.duration("window")) rollback.window = *d;
     if (auto s = fields.string("level", false)) rollback.level = *s;
     if (auto d = fields.duration("hook_timeout")) rollback.hook_timeout = *d;
+    if (auto allowed = fields.argv("exec_allow")) rollback.exec_allow = std::move(*allowed);
     return rollback;
 }
 
@@ -135,6 +159,7 @@ ServicePolicy compile_service(const RawMember& service, const PolicySource& sour
         if (!releases && !service.value.find("releases")) fields.missing("releases");
         if (!current && !service.value.find("current")) fields.missing("current");
     }
+    if (policy.strategy == "git") compile_git(fields, service, source.base_dir, policy.git);
     if (releases && current && *releases == *current)
         fields.bad_value("current", "`current` is the symlink to one release, so it cannot be the `releases` folder itself");
     if (releases) policy.releases = *releases;
@@ -151,7 +176,8 @@ ServicePolicy compile_service(const RawMember& service, const PolicySource& sour
     } else if (!service.value.find("health")) {
         report.warning("no-health-check", service.value.at,
                        "service `" + name + "` has no [" + fields.label() +
-                           ".health] table; a rollback can only be verified by the restart command's exit status");
+                           ".health] table; unless its runbook's verify checks the service, a rollback is only "
+                           "verified by the restart command's exit status");
     }
     if (const RawValue* table = fields.subtable("rollback")) {
         FieldReader rollback(*table, fields.label() + ".rollback", report);

@@ -1,22 +1,17 @@
 // The libcurl-backed HttpClient: one easy handle per client (so connections are reused), a hard
-// whole-request deadline, failures turned into short readable strings. The only file with curl.h.
-//
-// libcurl is loaded with dlopen on the first request, not linked: it drags in ~30 libraries (TLS,
-// Kerberos, LDAP, SSH…) whose loading took 7 of the 11 ms every backstop command spent starting,
-// and most commands (check, history, points, dry runs) never make a request.
+// whole-request deadline, failures turned into short readable strings. libcurl itself is loaded
+// on the first request (prim/curl_library.h).
 #include "prim/http_client.h"
-
-#include <curl/curl.h>
-#include <dlfcn.h>
 
 #include <algorithm>
 #include <cctype>
-#include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <exception>
 #include <mutex>
 #include <string_view>
+
+#include "prim/curl_library.h"
 
 namespace backstop {
 
@@ -34,52 +29,6 @@ std::string_view trim(std::string_view s) {
     while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
     while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
     return s;
-}
-
-// The libcurl functions this file uses, resolved from the shared library at first use.
-struct CurlApi {
-    decltype(&::curl_global_init) global_init = nullptr;
-    decltype(&::curl_easy_init) easy_init = nullptr;
-    decltype(&::curl_easy_cleanup) easy_cleanup = nullptr;
-    decltype(&::curl_easy_reset) easy_reset = nullptr;
-    decltype(&::curl_easy_setopt) easy_setopt = nullptr;
-    decltype(&::curl_easy_perform) easy_perform = nullptr;
-    decltype(&::curl_easy_getinfo) easy_getinfo = nullptr;
-    decltype(&::curl_easy_strerror) easy_strerror = nullptr;
-    decltype(&::curl_slist_append) slist_append = nullptr;
-    decltype(&::curl_slist_free_all) slist_free_all = nullptr;
-    std::string error;  // why loading failed; empty when every function resolved
-};
-
-template <typename F>
-void resolve(void* lib, const char* name, F& fn, std::string& error) {
-    fn = reinterpret_cast<F>(::dlsym(lib, name));
-    if (!fn && error.empty()) error = std::string("libcurl lacks ") + name;
-}
-
-const CurlApi& curl_api() {
-    static const CurlApi api = [] {
-        CurlApi a;
-        void* lib = ::dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
-        if (!lib) {
-            const char* why = ::dlerror();
-            a.error = std::string("cannot load libcurl.so.4 (install libcurl4): ") + (why ? why : "unknown error");
-            return a;
-        }
-        resolve(lib, "curl_global_init", a.global_init, a.error);
-        resolve(lib, "curl_easy_init", a.easy_init, a.error);
-        resolve(lib, "curl_easy_cleanup", a.easy_cleanup, a.error);
-        resolve(lib, "curl_easy_reset", a.easy_reset, a.error);
-        resolve(lib, "curl_easy_setopt", a.easy_setopt, a.error);
-        resolve(lib, "curl_easy_perform", a.easy_perform, a.error);
-        resolve(lib, "curl_easy_getinfo", a.easy_getinfo, a.error);
-        resolve(lib, "curl_easy_strerror", a.easy_strerror, a.error);
-        resolve(lib, "curl_slist_append", a.slist_append, a.error);
-        resolve(lib, "curl_slist_free_all", a.slist_free_all, a.error);
-        if (a.error.empty()) a.global_init(CURL_GLOBAL_DEFAULT);
-        return a;
-    }();
-    return api;
 }
 
 // libcurl is C: nothing may throw through it, so the callbacks swallow and report "stop".
@@ -110,42 +59,16 @@ size_t on_header(char* data, size_t size, size_t count, void* user) {
     }
 }
 
-struct SlistDeleter {
-    void operator()(curl_slist* list) const { curl_api().slist_free_all(list); }
-};
-using Slist = std::unique_ptr<curl_slist, SlistDeleter>;
-
-bool append(Slist& list, const std::string& line) {
-    curl_slist* head = curl_api().slist_append(list.get(), line.c_str());  // the same head once non-empty
-    if (!head) return false;
-    if (!list) list.reset(head);
-    return true;
-}
-
 std::string describe(CURLcode code, long os_errno, const char* errbuf, const HttpRequest& request) {
-    std::string detail = errbuf && *errbuf ? std::string(errbuf) : std::string(curl_api().easy_strerror(code));
+    std::string common = curl::describe_common(code, os_errno, errbuf, request.timeout);
+    if (!common.empty()) return common;
     switch (code) {
-        case CURLE_OPERATION_TIMEDOUT:
-            return "timed out after " + format_duration(request.timeout);
-        case CURLE_COULDNT_CONNECT:
-            if (os_errno == ECONNREFUSED) return "connection refused";
-            if (os_errno == ENETUNREACH) return "network unreachable";
-            if (os_errno == EHOSTUNREACH) return "host unreachable";
-            return "cannot connect: " + detail;
-        case CURLE_COULDNT_RESOLVE_HOST:
-            return "cannot resolve host: " + detail;
-        case CURLE_GOT_NOTHING:
-            return "empty reply from server";
-        case CURLE_SEND_ERROR:
-        case CURLE_RECV_ERROR:
-            if (os_errno == ECONNRESET) return "connection reset by peer";
-            return detail;
         case CURLE_URL_MALFORMAT:
             return "malformed URL `" + request.url + "`";
         case CURLE_UNSUPPORTED_PROTOCOL:
             return "unsupported URL scheme in `" + request.url + "` (use http or https)";
         default:
-            return detail;
+            return errbuf && *errbuf ? std::string(errbuf) : std::string(curl::api().easy_strerror(code));
     }
 }
 
@@ -153,7 +76,7 @@ class CurlHttpClient final : public HttpClient {
 public:
     CurlHttpClient() = default;
     ~CurlHttpClient() override {
-        if (curl_) curl_api().easy_cleanup(curl_);
+        if (curl_) curl::api().easy_cleanup(curl_);
     }
     CurlHttpClient(const CurlHttpClient&) = delete;
     CurlHttpClient& operator=(const CurlHttpClient&) = delete;
@@ -181,7 +104,7 @@ HttpResponse CurlHttpClient::send(const HttpRequest& request) {
 
 HttpResponse CurlHttpClient::perform(const HttpRequest& request) {
     HttpResponse response;
-    const CurlApi& api = curl_api();
+    const curl::Api& api = curl::api();
     if (!api.error.empty()) {
         response.error = api.error;
         return response;
@@ -230,18 +153,18 @@ HttpResponse CurlHttpClient::perform(const HttpRequest& request) {
         if (!request.body.empty() || method == "PUT" || method == "PATCH") send_body();
     }
 
-    Slist headers;
+    curl::Slist headers;
     bool has_expect = false;
     for (const auto& [name, value] : request.headers) {
         if (lower(name) == "expect") has_expect = true;
         // "Name;" is curl's spelling of a header with an empty value.
-        if (!append(headers, value.empty() ? name + ";" : name + ": " + value)) {
+        if (!curl::append(headers, value.empty() ? name + ";" : name + ": " + value)) {
             response.error = "out of memory building request headers";
             return response;
         }
     }
     // No "Expect: 100-continue" round trip for larger bodies unless the caller asks for it.
-    if (!has_expect && !append(headers, "Expect:")) {
+    if (!has_expect && !curl::append(headers, "Expect:")) {
         response.error = "out of memory building request headers";
         return response;
     }

@@ -1,5 +1,6 @@
 #include "runtime/health_check.h"
 
+#include <algorithm>
 #include <chrono>
 
 namespace backstop {
@@ -72,6 +73,32 @@ HealthResult wait_until_healthy(HttpClient& http, const HealthCheck& check, cons
     last.message = "unhealthy after " + std::to_string(check.attempts) + " probes (" + format_elapsed(took) +
                    "); last: " + last.message;
     return last;
+}
+
+HealthResult wait_until_healthy_by(HttpClient& http, const HealthCheck& check, Duration deadline,
+                                   const std::function<void(Duration)>& sleep) {
+    auto start = std::chrono::steady_clock::now();
+    auto end = start + deadline;
+    HealthResult last;
+    for (int probe = 1;; ++probe) {
+        HealthCheck bounded = check;
+        auto left = std::chrono::duration_cast<Duration>(end - std::chrono::steady_clock::now());
+        bounded.timeout = std::max(Duration{1}, std::min(check.timeout, left));
+        last = probe_once(http, bounded);
+        last.probes = probe;
+        auto took = std::chrono::duration_cast<Duration>(std::chrono::steady_clock::now() - start);
+        if (last.ok) {
+            last.message += " after " + format_elapsed(took);
+            return last;
+        }
+        left = std::chrono::duration_cast<Duration>(end - std::chrono::steady_clock::now());
+        if (left <= Duration{0}) {
+            last.message = "not ready within " + format_duration(deadline) + " (" + std::to_string(probe) +
+                           " probes); last: " + last.message;
+            return last;
+        }
+        sleep(std::min(check.interval, left));
+    }
 }
 
 std::string describe(const HealthCheck& check) {

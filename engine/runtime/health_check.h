@@ -15,6 +15,10 @@ HealthResult probe_once(HttpClient& http, const HealthCheck& check);
 // is spent, so callers can stop early.
 HealthResult wait_until_healthy(HttpClient& http, const HealthCheck& check, const std::function<void(Duration)>& sleep);
 
+// Like wait_until_healthy, but bounded by `deadline` instead of a number of probes.
+HealthResult wait_until_healthy_by(HttpClient& http, const HealthCheck& check, Duration deadline,
+                                   const std::function<void(Duration)>& sleep);
+
 // "GET http://…/health until 2xx, up to 30 probes every 100ms (1s each)"
 std::string describe(const HealthCheck& check);
 

@@ -5,11 +5,12 @@
 
 #include "core/error.h"
 #include "lua/runbook_engine.h"
-#include "prim/release_store.h"
 #include "runtime/attempt_guard.h"
+#include "runtime/notifier.h"
 #include "runtime/run_context.h"
 #include "runtime/run_host.h"
 #include "runtime/step_recorder.h"
+#include "runtime/version_store.h"
 
 namespace backstop {
 
@@ -36,33 +37,35 @@ std::string holder_text(const LockHolder& h) {
     return out;
 }
 
-// Picks the target release: the one asked for, or the newest older than current.
-std::optional<std::string> choose_target(const std::vector<std::string>& names, const std::string& current,
-                                         const std::optional<std::string>& asked, std::string* why) {
-    if (asked) {
-        if (std::find(names.begin(), names.end(), *asked) == names.end()) {
-            std::string known;
-            for (auto it = names.rbegin(); it != names.rend(); ++it) known += (known.empty() ? "" : ", ") + *it;
-            *why = "no release named `" + *asked + "` (releases, newest first: " + (known.empty() ? "none" : known) + ")";
-            return std::nullopt;
-        }
-        if (*asked == current) {
-            *why = "already on " + current + "; nothing to do";
-            return std::nullopt;
-        }
-        return asked;
-    }
-    auto it = std::find(names.begin(), names.end(), current);
-    if (it == names.begin()) {
-        *why = "nothing older than " + current + " to roll back to";
-        return std::nullopt;
-    }
-    return *std::prev(it);
-}
-
 }  // namespace
 
 RunRecord RollbackRunner::run(const RunRequest& request, RunObserver& observer) {
+    RunRecord rec = run_steps(request, observer);
+    // After run_steps: the outcome is durable and the lock released, so however long the
+    // receivers take, no rollback waits for them and none can change how this one ended.
+    if (rec.mode != RunMode::dry_run) notify(rec, observer);
+    return rec;
+}
+
+void RollbackRunner::notify(RunRecord& rec, RunObserver& observer) {
+    Notifier notifier(policies_.channels, deps_.getenv);
+    if (notifier.start(rec) == 0) return;
+    rec.notifications = notifier.wait();
+    for (const Delivery& d : rec.notifications) {
+        StepRecord step{"notify", d.type + " " + d.channel, d.delivered ? StepStatus::ok : StepStatus::failed,
+                        d.duration_ms, d.delivered ? "delivered" : d.error};
+        if (d.attempts > 1 || !d.delivered) step.message += " (" + std::to_string(d.attempts) + (d.attempts == 1 ? " attempt)" : " attempts)");
+        rec.steps.push_back(step);
+        observer.step_finished(rec.steps.back());
+    }
+    try {
+        deps_.history.record(rec);  // the same run_id: supersedes the record without deliveries
+    } catch (const Error&) {
+        // The run's own record stands; only the delivery results are lost.
+    }
+}
+
+RunRecord RollbackRunner::run_steps(const RunRequest& request, RunObserver& observer) {
     const ServicePolicy* svc = policies_.find(request.service);
     if (!svc) throw Error("unknown service `" + request.service + "`");
 
@@ -83,6 +86,7 @@ RunRecord RollbackRunner::run(const RunRequest& request, RunObserver& observer) 
     auto finish = [&](Outcome outcome, std::string message) -> RunRecord {
         rec.outcome = (dry && outcome == Outcome::succeeded) ? Outcome::dry_run : outcome;
         rec.message = std::move(message);
+        if (dry) plan_notifications(policies_.channels, rec.service, outcome, steps, deps_.getenv);
         steps.note("record", "run " + rec.run_id + " into history", StepStatus::ok);
         rec.ended_ms = now_epoch_ms();
         try {
@@ -123,34 +127,29 @@ RunRecord RollbackRunner::run(const RunRequest& request, RunObserver& observer) 
     }
 
     // target
-    ReleaseStore store(svc->releases, svc->current);
-    std::vector<std::string> names;
-    try {
-        names = store.list();
-    } catch (const Error& e) {
-        steps.note("target", svc->releases.string(), StepStatus::failed, e.what());
-        return finish(Outcome::failed, e.what());
-    }
-    rec.from = store.current();
-    if (rec.from.empty()) {
-        std::string target = store.current_target();
-        std::string why = svc->current.string() +
-                          (target.empty() ? " is missing or not a symlink" : " points to " + target + ", outside " + svc->releases.string());
-        if (!request.to) {
-            steps.note("target", svc->releases.string(), StepStatus::failed, why + "; name the release with --to");
-            return finish(Outcome::failed, why + "; name the release with --to");
-        }
-    }
+    std::unique_ptr<VersionStore> versions;
+    std::optional<std::string> to;
     std::string why;
-    auto to = choose_target(names, rec.from, request.to, &why);
+    try {
+        versions = make_version_store(*svc, deps_.processes);
+        rec.from = versions->current();
+        to = request.to ? versions->resolve(*request.to, &why) : versions->default_target(rec.from, &why);
+        if (to && *to == rec.from) {
+            to.reset();
+            why = "already on " + rec.from + "; nothing to do";
+        }
+    } catch (const Error& e) {
+        why = e.what();
+    }
     if (!to) {
-        steps.note("target", svc->releases.string(), StepStatus::failed, why);
+        steps.note("target", versions ? versions->where() : svc->name, StepStatus::failed, why);
         return finish(Outcome::failed, why);
     }
     rec.to = *to;
     steps.note("target", (rec.from.empty() ? "(none)" : rec.from) + " -> " + rec.to,
                dry ? StepStatus::planned : StepStatus::ok,
-               request.to ? "asked for" : "newest release older than " + rec.from);
+               request.to ? "asked for" : svc->strategy == "git" ? (svc->git.known_good.empty() ? "HEAD~1" : "newest known-good commit")
+                                                               : "newest release older than " + rec.from);
     if (!dry) {
         try {
             deps_.history.record(rec);  // a start record: a crash from here on leaves a trace
@@ -181,7 +180,7 @@ RunRecord RollbackRunner::run(const RunRequest& request, RunObserver& observer) 
         return finish(Outcome::failed, msg);
     }
 
-    RunHost host(*svc, store, deps_.processes, deps_.http, steps, dry);
+    RunHost host(*svc, *versions, deps_.processes, deps_.http, steps, dry);
     nlohmann::json ctx = run_context(*svc, rec);
     auto hook_source = [&](std::string_view hook) {
         return std::string(hook) + " hook (" + (runbook.defines(hook) ? source : "default runbook") + ")";
@@ -200,9 +199,16 @@ RunRecord RollbackRunner::run(const RunRequest& request, RunObserver& observer) 
     HookOutcome level = runbook.call_level(rec.level, ctx, host);
     if (!level.ok()) {
         if (!level.traceback.empty()) steps.log("error", level.traceback);
-        std::string now_on = dry ? rec.from : store.current();
+        std::string now_on = rec.from;
+        if (!dry) {
+            try {
+                now_on = versions->current();
+            } catch (const Error&) {
+                now_on = "(unknown)";
+            }
+        }
         std::string state = now_on == rec.from ? "nothing changed, still on " + rec.from
-                                               : svc->current.string() + " now points to " + now_on +
+                                               : versions->where() + " is now on " + now_on +
                                                      "; the service may not be running it";
         return finish(Outcome::failed, "level " + rec.level + " failed: " + level.message + " (" + state + ")");
     }

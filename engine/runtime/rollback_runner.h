@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "core/env_template.h"
 #include "core/history_store.h"
 #include "core/run_record.h"
 #include "core/service_lock.h"
@@ -23,6 +24,7 @@ struct RunDependencies {
     LockManager& locks;
     std::string host;  // this machine's name, for history and lock holders
     long pid = 0;      // this process, for lock holders
+    EnvLookup getenv = process_env();  // resolves "${env:NAME}" in [[notify]] channels
 };
 
 class RollbackRunner {
@@ -30,10 +32,15 @@ public:
     RollbackRunner(const PolicySet& policies, RunDependencies deps) : policies_(policies), deps_(deps) {}
 
     // Never throws for a failed rollback: the record says how it ended. Throws Error only when
-    // the request names no known service.
+    // the request names no known service. Once the run is recorded and its lock released, the
+    // policies' [[notify]] channels are told and the record is written again with the deliveries;
+    // a dry run only plans them.
     RunRecord run(const RunRequest& request, RunObserver& observer);
 
 private:
+    RunRecord run_steps(const RunRequest& request, RunObserver& observer);
+    void notify(RunRecord& record, RunObserver& observer);
+
     const PolicySet& policies_;
     RunDependencies deps_;
 };

@@ -4,7 +4,11 @@
 #include <thread>
 
 #include "core/error.h"
+#include "prim/git_checkout.h"
+#include "prim/process_signal.h"
+#include "prim/tcp_probe.h"
 #include "runtime/health_check.h"
+#include "runtime/release_versions.h"
 
 namespace backstop {
 
@@ -32,9 +36,15 @@ std::string join_argv(const std::vector<std::string>& argv) {
 
 }  // namespace
 
-RunHost::RunHost(const ServicePolicy& service, const ReleaseStore& releases, ProcessRunner& processes, HttpClient& http,
+RunHost::RunHost(const ServicePolicy& service, VersionStore& versions, ProcessRunner& processes, HttpClient& http,
                  StepRecorder& steps, bool dry_run)
-    : service_(service), releases_(releases), processes_(processes), http_(http), steps_(steps), dry_run_(dry_run) {}
+    : service_(service), versions_(versions), processes_(processes), http_(http), steps_(steps), dry_run_(dry_run) {}
+
+const ReleaseStore& RunHost::releases(const char* function) const {
+    if (auto* r = dynamic_cast<const ReleaseVersions*>(&versions_)) return r->store();
+    throw Error(std::string(function) + " is for strategy \"releases\"; service `" + service_.name + "` uses \"" +
+                service_.strategy + "\" (use service.switch)");
+}
 
 void RunHost::log(LogLevel level, const std::string& message) { steps_.log(level_name(level), message); }
 
@@ -65,31 +75,61 @@ void RunHost::sleep(Duration d) {
     std::this_thread::sleep_for(d);
 }
 
-std::vector<std::string> RunHost::list_releases() { return releases_.list(); }
+std::vector<std::string> RunHost::list_releases() { return releases("releases.list").list(); }
 
 std::string RunHost::current_release() {
-    return dry_run_ && !planned_current_.empty() ? planned_current_ : releases_.current();
+    const ReleaseStore& store = releases("releases.current");
+    return dry_run_ && !planned_current_.empty() ? planned_current_ : store.current();
 }
 
 void RunHost::switch_release(const std::string& name) {
-    auto names = releases_.list();
+    auto names = releases("releases.switch").list();
     if (std::find(names.begin(), names.end(), name) == names.end())
-        throw Error("release `" + name + "` does not exist in " + releases_.releases_dir().string());
-    std::string from = current_release();
-    std::string detail = releases_.current_link().string() + ": " + (from.empty() ? "(none)" : from) + " -> " + name;
+        throw Error("release `" + name + "` does not exist in " + versions_.where());
+    switch_version(name);
+}
+
+void RunHost::switch_version(const std::string& to) {
+    std::string why;
+    auto target = versions_.resolve(to, &why);
+    if (!target) throw Error(why);
+    std::string from = dry_run_ && !planned_current_.empty() ? planned_current_ : versions_.current();
+    std::string detail = versions_.describe_switch(from, *target);
     if (dry_run_) {
         steps_.note("switch", detail, StepStatus::planned);
-        planned_current_ = name;
+        planned_current_ = *target;
         return;
     }
     std::size_t step = steps_.start("switch", detail);
     try {
-        releases_.switch_to(name);
+        versions_.switch_to(from, *target, steps_.record().run_id, steps_.record().reason);
     } catch (const Error& e) {
         steps_.finish(step, StepStatus::failed, e.what());
         throw;
     }
     steps_.finish(step, StepStatus::ok);
+}
+
+std::string RunHost::git(const std::vector<std::string>& args, bool mutating) {
+    if (service_.strategy != "git")
+        throw Error("the git module is for strategy \"git\"; service `" + service_.name + "` uses \"" + service_.strategy + "\"");
+    GitCheckout checkout(processes_, service_.git.checkout, service_.git.timeout);
+    if (!mutating) return checkout.run(args);
+    std::string detail = "git";
+    for (const auto& a : args) detail += " " + a;
+    if (dry_run_) {
+        steps_.note("git", detail, StepStatus::planned);
+        return {};
+    }
+    std::size_t step = steps_.start("git", detail);
+    try {
+        std::string out = checkout.run(args);
+        steps_.finish(step, StepStatus::ok);
+        return out;
+    } catch (const Error& e) {
+        steps_.finish(step, StepStatus::failed, e.what());
+        throw;
+    }
 }
 
 ProcessResult RunHost::restart() {
@@ -146,6 +186,122 @@ HealthResult RunHost::wait_healthy() {
     HealthResult r = wait_until_healthy(http_, check, [](Duration d) { std::this_thread::sleep_for(d); });
     steps_.finish(step, r.ok ? StepStatus::ok : StepStatus::failed, r.message);
     return r;
+}
+
+}  // namespace backstop
+
+namespace backstop {
+
+namespace {
+
+bool allowed(const std::vector<std::string>& allow, const std::string& program) {
+    for (const auto& a : allow) {
+        // A bare name allows that name looked up in PATH; a path allows exactly that file.
+        if (a == program) return true;
+    }
+    return false;
+}
+
+}  // namespace
+
+ProcessResult RunHost::exec(const std::vector<std::string>& argv, Duration timeout, bool safe_in_dry_run) {
+    if (!allowed(service_.rollback.exec_allow, argv.at(0))) {
+        std::string list;
+        for (const auto& a : service_.rollback.exec_allow) list += (list.empty() ? "" : ", ") + a;
+        throw Error("exec: `" + argv[0] + "` is not in rollback.exec_allow of service `" + service_.name + "` (allowed: " +
+                    (list.empty() ? "none" : list) + ")");
+    }
+    std::string detail = join_argv(argv) + " (timeout " + format_duration(timeout) + ")";
+    if (dry_run_ && !safe_in_dry_run) {
+        steps_.note("exec", detail, StepStatus::planned);
+        ProcessResult planned;
+        planned.started = true;
+        planned.exit_code = 0;
+        return planned;
+    }
+    std::size_t step = steps_.start("exec", detail);
+    ProcessRequest req;
+    req.argv = argv;
+    req.timeout = timeout;
+    req.working_dir = service_.policy_file.parent_path().string();
+    ProcessResult result = processes_.run(req);
+    steps_.finish(step, result.ok() ? StepStatus::ok : StepStatus::failed, result.summary());
+    return result;
+}
+
+HealthResult RunHost::wait_http(const HttpExpectation& expect) {
+    HealthCheck check;
+    check.url = expect.url;
+    check.expect_status = expect.status;
+    check.expect_body = expect.body;
+    check.timeout = expect.timeout;
+    check.interval = expect.interval;
+    std::string detail = "GET " + redact_url(expect.url) + " until " +
+                         (expect.status ? std::to_string(expect.status) : std::string("2xx")) +
+                         (expect.body.empty() ? "" : " with \"" + expect.body + "\"") + ", within " +
+                         format_duration(expect.deadline);
+    if (dry_run_) {
+        steps_.note("wait", detail, StepStatus::planned);
+        return {true, "dry run: not probed", 0};
+    }
+    std::size_t step = steps_.start("wait", detail);
+    HealthResult r = wait_until_healthy_by(http_, check, expect.deadline, [this](Duration d) { sleep(d); });
+    steps_.finish(step, r.ok ? StepStatus::ok : StepStatus::failed, r.message);
+    return r;
+}
+
+HealthResult RunHost::wait_tcp(const std::string& host, int port, Duration deadline, Duration interval) {
+    std::string detail = "TCP " + host + ":" + std::to_string(port) + " accepts, within " + format_duration(deadline);
+    if (dry_run_) {
+        steps_.note("wait", detail, StepStatus::planned);
+        return {true, "dry run: not probed", 0};
+    }
+    std::size_t step = steps_.start("wait", detail);
+    auto start = std::chrono::steady_clock::now();
+    auto end = start + deadline;
+    HealthResult r;
+    for (;;) {
+        ++r.probes;
+        auto left = std::chrono::duration_cast<Duration>(end - std::chrono::steady_clock::now());
+        std::string error = tcp_connect_error(host, port, std::max(Duration{1}, std::min(Duration{1000}, left)));
+        auto took = std::chrono::duration_cast<Duration>(std::chrono::steady_clock::now() - start);
+        if (error.empty()) {
+            r.ok = true;
+            r.message = host + ":" + std::to_string(port) + " accepted after " + format_elapsed(took);
+            break;
+        }
+        left = std::chrono::duration_cast<Duration>(end - std::chrono::steady_clock::now());
+        if (left <= Duration{0}) {
+            r.message = host + ":" + std::to_string(port) + " not accepting within " + format_duration(deadline) + ": " + error;
+            break;
+        }
+        sleep(std::min(interval, left));
+    }
+    steps_.finish(step, r.ok ? StepStatus::ok : StepStatus::failed, r.message);
+    return r;
+}
+
+void RunHost::signal(const std::string& target, int signo, const std::string& signal_name) {
+    bool is_pid = !target.empty() && target.find_first_not_of("0123456789") == std::string::npos;
+    std::string pid_file;
+    if (!is_pid) {
+        std::filesystem::path p(target);
+        pid_file = (p.is_absolute() ? p : service_.policy_file.parent_path() / p).lexically_normal().string();
+    }
+    std::string detail = signal_name + " to " + (is_pid ? "pid " + target : "the process in " + pid_file);
+    if (dry_run_) {
+        steps_.note("signal", detail, StepStatus::planned);
+        return;
+    }
+    std::size_t step = steps_.start("signal", detail);
+    try {
+        long pid = is_pid ? std::stol(target) : read_pid_file(pid_file);
+        send_signal(pid, signo);
+        steps_.finish(step, StepStatus::ok, "pid " + std::to_string(pid));
+    } catch (const Error& e) {
+        steps_.finish(step, StepStatus::failed, e.what());
+        throw;
+    }
 }
 
 }  // namespace backstop

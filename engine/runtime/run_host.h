@@ -8,12 +8,13 @@
 #include "prim/process_runner.h"
 #include "prim/release_store.h"
 #include "runtime/step_recorder.h"
+#include "runtime/version_store.h"
 
 namespace backstop {
 
 class RunHost final : public RunbookHost {
 public:
-    RunHost(const ServicePolicy& service, const ReleaseStore& releases, ProcessRunner& processes, HttpClient& http,
+    RunHost(const ServicePolicy& service, VersionStore& versions, ProcessRunner& processes, HttpClient& http,
             StepRecorder& steps, bool dry_run);
 
     void log(LogLevel level, const std::string& message) override;
@@ -22,20 +23,27 @@ public:
     std::vector<std::string> list_releases() override;
     std::string current_release() override;
     void switch_release(const std::string& name) override;
+    void switch_version(const std::string& to) override;
     ProcessResult restart() override;
+    std::string git(const std::vector<std::string>& args, bool mutating) override;
     HealthResult probe_health() override;
     HealthResult wait_healthy() override;
+    ProcessResult exec(const std::vector<std::string>& argv, Duration timeout, bool safe_in_dry_run) override;
+    HealthResult wait_http(const HttpExpectation& expect) override;
+    HealthResult wait_tcp(const std::string& host, int port, Duration deadline, Duration interval) override;
+    void signal(const std::string& target, int signo, const std::string& signal_name) override;
 
 private:
     const HealthCheck& health_check() const;
+    const ReleaseStore& releases(const char* function) const;  // throws unless strategy "releases"
 
     const ServicePolicy& service_;
-    const ReleaseStore& releases_;
+    VersionStore& versions_;
     ProcessRunner& processes_;
     HttpClient& http_;
     StepRecorder& steps_;
     bool dry_run_;
-    std::string planned_current_;  // in a dry run, where `current` would point by now
+    std::string planned_current_;  // in a dry run, the version that would be live by now
 };
 
 }  // namespace backstop

@@ -1,7 +1,7 @@
 #include "runtime/service_verification.h"
 
 #include "lua/runbook_engine.h"
-#include "prim/release_store.h"
+#include "runtime/version_store.h"
 #include "runtime/run_context.h"
 #include "runtime/run_host.h"
 
@@ -13,10 +13,16 @@ Verification verify_service(const ServicePolicy& service, RunDependencies deps, 
     rec.service = service.name;
     rec.host = deps.host;
     rec.trigger = "verify";
-    ReleaseStore store(service.releases, service.current);
-    v.release = store.current();
-    rec.from = rec.to = v.release;
     StepRecorder steps(rec, observer);
+    std::unique_ptr<VersionStore> versions;
+    try {
+        versions = make_version_store(service, deps.processes);
+        v.release = versions->current();
+    } catch (const Error& e) {
+        v.message = e.what();
+        return v;
+    }
+    rec.from = rec.to = v.release;
 
     SandboxLimits limits;
     limits.wall_timeout = service.rollback.hook_timeout;
@@ -29,7 +35,7 @@ Verification verify_service(const ServicePolicy& service, RunDependencies deps, 
             return v;
         }
     }
-    RunHost host(service, store, deps.processes, deps.http, steps, false);
+    RunHost host(service, *versions, deps.processes, deps.http, steps, false);
     HookOutcome out = runbook.call_hook("verify", run_context(service, rec), host);
     if (!out.ok()) {
         v.message = out.message;

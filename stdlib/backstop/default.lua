@@ -1,13 +1,14 @@
--- The standard rollback of a "releases" service. A user runbook returns a table with any of the
+-- The standard rollback, for every strategy. A user runbook returns a table with any of the
 -- same fields; what it leaves out comes from here. Reuse it with require("backstop.default").
 local M = { levels = {} }
 
 -- Nothing to prepare by default; a runbook's pre(ctx) may refuse by raising an error.
 function M.pre(ctx) end
 
--- fast: point `current` at the target release and restart the service.
+-- fast: make the target live by the service's strategy (releases: switch `current`; git: reset or
+-- revert, then push) and restart the service.
 function M.levels.fast(ctx)
-  releases.switch(ctx.to)
+  service.switch(ctx.to)
   service.restart()
 end
 

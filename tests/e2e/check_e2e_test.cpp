@@ -51,3 +51,10 @@ TEST_CASE("check passes the quickstart example", "[e2e]") {
     CHECK(r.exit_code == 0);
     CHECK(r.out.find("1 service(s), 0 error(s)") != std::string::npos);
 }
+
+TEST_CASE("check passes every example", "[e2e]") {
+    CliResult r = run_backstop({"--policies", std::string(BACKSTOP_SOURCE_DIR) + "/examples", "check"});
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 0);
+    CHECK(r.out.find(" 0 error(s)") != std::string::npos);
+}

@@ -28,6 +28,33 @@ std::vector<std::string> RecordingHost::list_releases() { return releases; }
 
 std::string RecordingHost::current_release() { return current; }
 
+void RecordingHost::switch_version(const std::string& to) { switch_release(to); }
+
+ProcessResult RecordingHost::exec(const std::vector<std::string>& argv, Duration, bool) {
+    execs.push_back(argv);
+    ProcessResult r;
+    r.started = true;
+    r.exit_code = 0;
+    r.out = "PONG\n";
+    return r;
+}
+
+HealthResult RecordingHost::wait_http(const HttpExpectation& expect) {
+    http_waits.push_back(expect);
+    return {true, "ready", 1};
+}
+
+HealthResult RecordingHost::wait_tcp(const std::string&, int, Duration, Duration) { return {true, "accepting", 1}; }
+
+void RecordingHost::signal(const std::string& target, int, const std::string& signal_name) {
+    signals.push_back(target + " " + signal_name);
+}
+
+std::string RecordingHost::git(const std::vector<std::string>& args, bool mutating) {
+    git_calls.emplace_back(args, mutating);
+    return git_output;
+}
+
 void RecordingHost::switch_release(const std::string& name) {
     if (!switch_error.empty()) throw Error(switch_error);
     switches.push_back(name);

@@ -23,7 +23,11 @@ public:
     std::vector<LogLine> logs;
     std::vector<HttpRequest> requests;
     std::vector<Duration> sleeps;
-    std::vector<std::string> switches;
+    std::vector<std::string> switches;  // by releases.switch and service.switch alike
+    std::vector<std::pair<std::vector<std::string>, bool>> git_calls;  // args, mutating
+    std::vector<std::vector<std::string>> execs;
+    std::vector<HttpExpectation> http_waits;
+    std::vector<std::string> signals;  // "TARGET NAME"
     int restarts = 0;
     int probes = 0;
     int waits = 0;
@@ -37,6 +41,7 @@ public:
     HealthResult probe_result{true, "200 OK in 3ms", 1};
     HealthResult wait_result{true, "200 OK after 2 probes (1s)", 2};
     bool really_sleep = false;
+    std::string git_output;
 
     void log(LogLevel level, const std::string& message) override;
     HttpResponse http(const HttpRequest& request) override;
@@ -44,7 +49,13 @@ public:
     std::vector<std::string> list_releases() override;
     std::string current_release() override;
     void switch_release(const std::string& name) override;
+    void switch_version(const std::string& to) override;
     ProcessResult restart() override;
+    std::string git(const std::vector<std::string>& args, bool mutating) override;
+    ProcessResult exec(const std::vector<std::string>& argv, Duration timeout, bool safe_in_dry_run) override;
+    HealthResult wait_http(const HttpExpectation& expect) override;
+    HealthResult wait_tcp(const std::string& host, int port, Duration deadline, Duration interval) override;
+    void signal(const std::string& target, int signo, const std::string& signal_name) override;
     HealthResult probe_health() override;
     HealthResult wait_healthy() override;
 };

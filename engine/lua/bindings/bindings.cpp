@@ -5,7 +5,9 @@ namespace backstop::lua::bindings {
 std::span<const Module> modules() {
     static const Module all[] = {
         {"log", open_log},         {"http", open_http},       {"sleep", open_sleep},   {"json", open_json},
-        {"releases", open_releases}, {"service", open_service}, {"health", open_health},
+        {"releases", open_releases}, {"service", open_service}, {"health", open_health}, {"git", open_git},
+        {"hash", open_hash},       {"exec", open_exec},       {"wait_http", open_wait_http}, {"wait_tcp", open_wait_tcp},
+        {"signal", open_signal},
     };
     return all;
 }

@@ -23,6 +23,12 @@ int open_json(lua_State* L);
 int open_releases(lua_State* L);
 int open_service(lua_State* L);
 int open_health(lua_State* L);
+int open_git(lua_State* L);
+int open_hash(lua_State* L);
+int open_exec(lua_State* L);
+int open_wait_http(lua_State* L);
+int open_wait_tcp(lua_State* L);
+int open_signal(lua_State* L);
 
 // luaL_newlib for a table of functions ending with {nullptr, nullptr}.
 int push_function_table(lua_State* L, const luaL_Reg* functions);

@@ -1,4 +1,4 @@
-// service: restarting the service with the policy's restart command, through the host.
+// service: making a version live and restarting the service, through the host.
 #include "lua/bindings/bindings.h"
 #include "lua/runbook_host.h"
 
@@ -27,8 +27,21 @@ int service_restart(lua_State* L) {
     return 2;
 }
 
+// service.switch(version)
+// @param 1 (string): the version to make live, by the service's strategy (a release name, a git
+// revision); in a dry run only planned. Raises when it does not exist or the switch fails.
+int service_switch(lua_State* L) {
+    std::string to = luaL_checkstring(L, 1);
+    RunbookHost& host = host_for(L, "service.switch");
+    return guarded(L, [&] {
+        host.switch_version(to);
+        return 0;
+    });
+}
+
 const luaL_Reg functions[] = {
     {"restart", service_restart},
+    {"switch", service_switch},
     {nullptr, nullptr},
 };
 

@@ -1,0 +1,70 @@
+#include "prim/git_checkout.h"
+
+#include "core/error.h"
+
+namespace backstop {
+
+namespace {
+
+std::string trim(std::string s) {
+    while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
+    return s;
+}
+
+std::string tail_lines(const std::string& text, int n) {
+    std::string t = trim(text);
+    std::size_t pos = t.size();
+    for (int i = 0; i < n && pos != std::string::npos && pos > 0; ++i) pos = t.rfind('\n', pos - 1);
+    return pos == std::string::npos || pos == 0 ? t : t.substr(pos + 1);
+}
+
+}  // namespace
+
+GitCheckout::GitCheckout(ProcessRunner& runner, std::filesystem::path dir, Duration timeout)
+    : runner_(runner), dir_(std::move(dir)), timeout_(timeout) {}
+
+std::string GitCheckout::run(const std::vector<std::string>& args) const {
+    ProcessRequest req;
+    req.argv = {"git", "-C", dir_.string()};
+    req.argv.insert(req.argv.end(), args.begin(), args.end());
+    req.timeout = timeout_;
+    // Never stop for a credential or editor prompt at 3 a.m.: fail instead.
+    req.env_overrides = {{"GIT_TERMINAL_PROMPT", "0"}, {"GIT_EDITOR", "true"}, {"LC_ALL", "C"}};
+    ProcessResult r = runner_.run(req);
+    if (r.ok()) return r.out;
+    std::string cmd = "git";
+    for (const auto& a : args) cmd += " " + a;
+    std::string why;
+    if (!r.started)
+        why = r.error;
+    else if (r.timed_out)
+        why = "timed out after " + format_duration(timeout_);
+    else if (r.signal)
+        why = "killed by signal " + std::to_string(r.signal);
+    else
+        why = "exit " + std::to_string(r.exit_code) + ": " + tail_lines(r.err.empty() ? r.out : r.err, 3);
+    throw Error("`" + cmd + "` in " + dir_.string() + " failed: " + why);
+}
+
+std::string GitCheckout::resolve(const std::string& rev) const {
+    return trim(run({"rev-parse", "--verify", "--quiet", rev + "^{commit}"}));
+}
+
+std::string GitCheckout::head() const { return resolve("HEAD"); }
+
+std::string GitCheckout::short_id(const std::string& rev) const { return trim(run({"rev-parse", "--short", rev})); }
+
+std::string GitCheckout::subject(const std::string& rev) const { return trim(run({"log", "-1", "--format=%s", rev})); }
+
+bool GitCheckout::is_clean() const { return trim(run({"status", "--porcelain", "--untracked-files=no"})).empty(); }
+
+bool GitCheckout::is_ancestor(const std::string& ancestor, const std::string& of) const {
+    try {
+        run({"merge-base", "--is-ancestor", ancestor, of});
+        return true;
+    } catch (const Error&) {
+        return false;
+    }
+}
+
+}  // namespace backstop

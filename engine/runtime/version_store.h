@@ -1,0 +1,36 @@
+// How one kind of service keeps its versions (release folders, git commits) behind one face, so a
+// run picks its target, plans and switches the same way whatever the strategy.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "policy/policy.h"
+#include "prim/process_runner.h"
+
+namespace backstop {
+
+class VersionStore {
+public:
+    virtual ~VersionStore() = default;
+
+    // The live version; "" when there is none. Throws Error when it cannot be read.
+    virtual std::string current() = 0;
+    // The target when the caller names none; nullopt, with *why, when there is none.
+    virtual std::optional<std::string> default_target(const std::string& current, std::string* why) = 0;
+    // An asked-for target in canonical form (a release name, a short commit id); nullopt + *why.
+    virtual std::optional<std::string> resolve(const std::string& asked, std::string* why) = 0;
+    // Where the versions live, for messages: "/srv/web/releases", "/srv/site (git)".
+    virtual std::string where() const = 0;
+    // The step detail of switching, e.g. "/srv/web/current: v2 -> v1".
+    virtual std::string describe_switch(const std::string& from, const std::string& to) const = 0;
+    // Makes `to` live. `run_id` and `reason` may be written where the strategy keeps notes (a
+    // revert commit's message). Throws Error; must leave the service on `from` or on `to`.
+    virtual void switch_to(const std::string& from, const std::string& to, const std::string& run_id,
+                           const std::string& reason) = 0;
+};
+
+std::unique_ptr<VersionStore> make_version_store(const ServicePolicy& service, ProcessRunner& processes);
+
+}  // namespace backstop
