@@ -29,6 +29,7 @@ struct App {
 
     std::filesystem::path history_file() const { return state_dir / "history.jsonl"; }
     std::filesystem::path lock_dir() const { return state_dir / "locks"; }
+    std::filesystem::path points_dir() const { return state_dir / "points"; }
     std::unique_ptr<HistoryStore> history() const;
     std::unique_ptr<LockManager> locks() const;
 };

@@ -42,10 +42,13 @@ int execute(App& app, const PolicySet& policies, const RunRequest& request, bool
     auto history = app.history();
     auto locks = app.locks();
     RunDependencies deps{*processes, *http, *history, *locks, this_host(), static_cast<long>(::getpid())};
+    PointStore points(app.points_dir(), *processes);
+    deps.points = &points;
 
     if (ask) {
         PreviewHistory preview_history(*history);
-        RunDependencies preview_deps{deps.processes, deps.http, preview_history, deps.locks, deps.host, deps.pid};
+        RunDependencies preview_deps{deps.processes, deps.http, preview_history, deps.locks, deps.host, deps.pid,
+                                     deps.getenv, deps.points};
         RunRequest dry = request;
         dry.dry_run = true;
         RunObserver silent;

@@ -18,8 +18,9 @@ const std::vector<Verb>& verbs() {
          "Verify a service as it runs now; with --rollback, roll it back when verification fails",
          {{"--rollback"}, {"--reason", true}, {"--actor", true}, {"--level", true}, kJson},
          run_verify},
-        {"points", "points list SERVICE [--json]", "List a service's rollback points (releases), newest first, marking the current one",
-         {kJson}, run_points},
+        {"points", "points list SERVICE | create SERVICE --description TEXT [--include-volumes] | delete ID [--json]",
+         "List releases and rollback points; make a point (version, config files, volumes); delete one",
+         {kJson, {"--description", true}, {"--include-volumes"}}, run_points},
         {"history", "history [stats] [--service S] [--limit N] [--json]", "Show recorded runs, newest first, or success rate and MTTR",
          {{"--service", true}, {"--limit", true}, kJson}, run_history},
     };

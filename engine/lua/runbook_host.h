@@ -50,6 +50,12 @@ public:
     // in a dry run (and then returns ""). Throws Error with git's exit code and stderr tail.
     virtual std::string git(const std::vector<std::string>& args, bool mutating) = 0;
 
+    // `systemctl [--user] ACTION UNIT`, in the scope of the service's policy (`scope`). ACTION is
+    // "start", "stop", "restart" or "reload" (only planned in a dry run; returns ""), "is-active"
+    // (returns the state word: active, failed, activating…) or "show" (returns the value of
+    // `property`). Throws Error with systemctl's exit code and stderr tail.
+    virtual std::string systemd(const std::string& action, const std::string& unit, const std::string& property) = 0;
+
     virtual HealthResult probe_health() = 0;  // one probe
     virtual HealthResult wait_healthy() = 0;  // probes until healthy or attempts are used up
 

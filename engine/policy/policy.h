@@ -45,6 +45,21 @@ struct GitSettings {
     Duration timeout{60'000};             // per git command
 };
 
+// What a rollback point of the service keeps besides its version.
+struct PointSettings {
+    std::vector<std::filesystem::path> config;   // files whose content (and SHA-256) a point keeps
+    std::vector<std::filesystem::path> volumes;  // folders archived with --include-volumes
+    int keep = 0;                                // after each create, prune to this many; 0: keep all
+};
+
+// A service run as a systemd unit: restarted through it (unless `restart` is set) and verified as
+// active before and after the health wait.
+struct SystemdSettings {
+    std::string unit;              // e.g. "web.service"; empty: the service is not a systemd unit
+    std::string scope = "system";  // "system" (systemctl) or "user" (systemctl --user)
+    Duration timeout{60'000};      // per systemctl command other than the restart
+};
+
 struct ServicePolicy {
     std::string name;
     std::string strategy;               // "releases" or "git"
@@ -53,8 +68,10 @@ struct ServicePolicy {
     std::vector<std::string> restart;   // argv run after a switch; empty: nothing to restart
     Duration restart_timeout{60'000};
     GitSettings git;                    // strategy "git" only
+    SystemdSettings systemd;            // unit, scope
     std::optional<HealthCheck> health;
     RollbackSettings rollback;
+    PointSettings points;
     std::string env;                    // free label, e.g. "prod"; shown in history and plans
     std::filesystem::path policy_file;  // the file that defined the service
     SourcePosition defined_at;

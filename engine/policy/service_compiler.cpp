@@ -7,21 +7,26 @@
 
 #include "core/did_you_mean.h"
 #include "policy/field_reader.h"
+#include "prim/systemd_units.h"
 
 namespace backstop::policy {
 
 namespace {
 
-constexpr std::array<std::string_view, 14> kServiceKeys = {
-    "strategy", "releases", "current", "restart", "restart_timeout", "env", "health", "rollback",
+constexpr std::array<std::string_view, 18> kServiceKeys = {
+    "strategy", "releases", "current", "restart", "restart_timeout", "env", "health", "rollback", "points",
     // strategy "git"
-    "checkout", "mode", "remote", "branch", "known_good", "git_timeout"};
+    "checkout", "mode", "remote", "branch", "known_good", "git_timeout",
+    // systemd
+    "unit", "scope", "unit_timeout"};
 constexpr std::array<std::string_view, 6> kHealthKeys = {"url", "timeout", "interval", "attempts",
                                                          "expect_status", "expect_body"};
 constexpr std::array<std::string_view, 6> kRollbackKeys = {"runbook", "max_attempts", "window", "level",
                                                            "hook_timeout", "exec_allow"};
+constexpr std::array<std::string_view, 3> kPointsKeys = {"config", "volumes", "keep"};
 constexpr std::array<std::string_view, 2> kStrategies = {"releases", "git"};
 constexpr std::array<std::string_view, 2> kGitModes = {"reset", "revert"};
+constexpr std::array<std::string_view, 2> kSystemdScopes = {"system", "user"};
 
 bool is_bare_key_char(char c) {
     return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
@@ -92,6 +97,28 @@ void compile_git(FieldReader& fields, const RawMember& service, const std::files
         fields.bad_value("remote", "`remote` needs `branch`: the branch to push after a rollback");
 }
 
+void compile_systemd(FieldReader& fields, SystemdSettings& systemd) {
+    if (auto unit = fields.string("unit")) {
+        if (auto why = systemd_unit_name_problem(*unit); !why.empty())
+            fields.bad_value("unit", why);
+        else
+            systemd.unit = *unit;
+    }
+    if (auto scope = fields.string("scope")) {
+        if (contains(kSystemdScopes, *scope))
+            systemd.scope = *scope;
+        else
+            fields.bad_value("scope", "unknown systemd scope \"" + *scope + "\"; accepted: \"system\" (systemctl) and "
+                                      "\"user\" (systemctl --user)");
+    }
+    if (auto d = fields.duration("unit_timeout")) systemd.timeout = *d;
+    if (systemd.unit.empty() && !fields.table().find("unit")) {
+        if (fields.table().find("scope")) fields.bad_value("scope", "`scope` needs `unit`: the systemd unit it applies to");
+        if (fields.table().find("unit_timeout"))
+            fields.bad_value("unit_timeout", "`unit_timeout` needs `unit`: the systemd unit it applies to");
+    }
+}
+
 RollbackSettings compile_rollback(FieldReader& fields, const std::filesystem::path& base_dir) {
     RollbackSettings rollback;
     if (auto p = fields.path("runbook", base_dir)) {
@@ -119,6 +146,7 @@ std::string home_of_key(std::string_view key, const std::string& service_name) {
     if (contains(kServiceKeys, key)) return "[" + label + "]";
     if (contains(kHealthKeys, key)) return "[" + label + ".health]";
     if (contains(kRollbackKeys, key)) return "[" + label + ".rollback]";
+    if (contains(kPointsKeys, key)) return "[" + label + ".points]";
     return {};
 }
 
@@ -168,6 +196,7 @@ ServicePolicy compile_service(const RawMember& service, const PolicySource& sour
     if (auto argv = fields.argv("restart")) policy.restart = std::move(*argv);
     if (auto d = fields.duration("restart_timeout")) policy.restart_timeout = *d;
     if (auto env = fields.string("env")) policy.env = *env;
+    compile_systemd(fields, policy.systemd);
 
     if (const RawValue* table = fields.subtable("health")) {
         FieldReader health(*table, fields.label() + ".health", report);
@@ -178,6 +207,18 @@ ServicePolicy compile_service(const RawMember& service, const PolicySource& sour
                        "service `" + name + "` has no [" + fields.label() +
                            ".health] table; unless its runbook's verify checks the service, a rollback is only "
                            "verified by the restart command's exit status");
+    }
+    if (const RawValue* table = fields.subtable("points")) {
+        FieldReader points(*table, fields.label() + ".points", report);
+        points.reject_unknown(kPointsKeys, home);
+        auto absolute = [&](const std::vector<std::string>& paths) {
+            std::vector<std::filesystem::path> out;
+            for (const auto& p : paths) out.push_back((source.base_dir / p).lexically_normal());
+            return out;
+        };
+        if (auto files = points.argv("config")) policy.points.config = absolute(*files);
+        if (auto folders = points.argv("volumes")) policy.points.volumes = absolute(*folders);
+        if (auto keep = points.integer("keep", 1)) policy.points.keep = *keep;
     }
     if (const RawValue* table = fields.subtable("rollback")) {
         FieldReader rollback(*table, fields.label() + ".rollback", report);

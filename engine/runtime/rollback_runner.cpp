@@ -11,6 +11,7 @@
 #include "runtime/run_host.h"
 #include "runtime/step_recorder.h"
 #include "runtime/version_store.h"
+#include "core/rollback_point.h"
 
 namespace backstop {
 
@@ -130,11 +131,20 @@ RunRecord RollbackRunner::run_steps(const RunRequest& request, RunObserver& obse
     std::unique_ptr<VersionStore> versions;
     std::optional<std::string> to;
     std::string why;
+    std::optional<RollbackPoint> point;
     try {
         versions = make_version_store(*svc, deps_.processes);
         rec.from = versions->current();
-        to = request.to ? versions->resolve(*request.to, &why) : versions->default_target(rec.from, &why);
-        if (to && *to == rec.from) {
+        std::optional<std::string> asked = request.to;
+        if (asked && is_point_id(*asked)) {
+            if (deps_.points) point = deps_.points->find(*asked);
+            if (!point || point->service != svc->name) throw Error("no rollback point " + *asked + " of service " + svc->name);
+            asked = point->version;
+        }
+        to = asked ? versions->resolve(*asked, &why) : versions->default_target(rec.from, &why);
+        // Rolling back to a point on the same version still brings back its files.
+        bool brings_files = point && !(point->configs.empty() && point->volumes.empty());
+        if (to && *to == rec.from && !brings_files) {
             to.reset();
             why = "already on " + rec.from + "; nothing to do";
         }
@@ -148,7 +158,7 @@ RunRecord RollbackRunner::run_steps(const RunRequest& request, RunObserver& obse
     rec.to = *to;
     steps.note("target", (rec.from.empty() ? "(none)" : rec.from) + " -> " + rec.to,
                dry ? StepStatus::planned : StepStatus::ok,
-               request.to ? "asked for" : svc->strategy == "git" ? (svc->git.known_good.empty() ? "HEAD~1" : "newest known-good commit")
+               point ? "point " + point->id + (point->description.empty() ? "" : ": " + point->description) : request.to ? "asked for" : svc->strategy == "git" ? (svc->git.known_good.empty() ? "HEAD~1" : "newest known-good commit")
                                                                : "newest release older than " + rec.from);
     if (!dry) {
         try {
@@ -181,6 +191,7 @@ RunRecord RollbackRunner::run_steps(const RunRequest& request, RunObserver& obse
     }
 
     RunHost host(*svc, *versions, deps_.processes, deps_.http, steps, dry);
+    if (point) host.restore_with_version(*point, *deps_.points);
     nlohmann::json ctx = run_context(*svc, rec);
     auto hook_source = [&](std::string_view hook) {
         return std::string(hook) + " hook (" + (runbook.defines(hook) ? source : "default runbook") + ")";

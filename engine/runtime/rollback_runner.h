@@ -10,6 +10,7 @@
 #include "core/service_lock.h"
 #include "policy/policy.h"
 #include "prim/http_client.h"
+#include "prim/point_store.h"
 #include "prim/process_runner.h"
 #include "runtime/run_observer.h"
 #include "runtime/run_request.h"
@@ -25,6 +26,7 @@ struct RunDependencies {
     std::string host;  // this machine's name, for history and lock holders
     long pid = 0;      // this process, for lock holders
     EnvLookup getenv = process_env();  // resolves "${env:NAME}" in [[notify]] channels
+    PointStore* points = nullptr;      // rollback points, for --to rb-…; nullptr: none
 };
 
 class RollbackRunner {

@@ -16,6 +16,12 @@ nlohmann::json service_to_json(const ServicePolicy& s) {
                           {"max_attempts", s.rollback.max_attempts},
                           {"window_ms", s.rollback.window.count()},
                           {"level", s.rollback.level}}}};
+    // As the policy writes them; absent (nil in Lua) unless the service is a systemd unit.
+    if (!s.systemd.unit.empty()) {
+        j["unit"] = s.systemd.unit;
+        j["scope"] = s.systemd.scope;
+        j["unit_timeout_ms"] = s.systemd.timeout.count();
+    }
     if (s.health)
         j["health"] = {{"url", s.health->url},
                        {"timeout_ms", s.health->timeout.count()},

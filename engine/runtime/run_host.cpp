@@ -4,8 +4,10 @@
 #include <thread>
 
 #include "core/error.h"
+#include "core/sha256.h"
 #include "prim/git_checkout.h"
 #include "prim/process_signal.h"
+#include "prim/systemd_units.h"
 #include "prim/tcp_probe.h"
 #include "runtime/health_check.h"
 #include "runtime/release_versions.h"
@@ -98,6 +100,7 @@ void RunHost::switch_version(const std::string& to) {
     if (dry_run_) {
         steps_.note("switch", detail, StepStatus::planned);
         planned_current_ = *target;
+        restore_point_files();
         return;
     }
     std::size_t step = steps_.start("switch", detail);
@@ -108,6 +111,51 @@ void RunHost::switch_version(const std::string& to) {
         throw;
     }
     steps_.finish(step, StepStatus::ok);
+    restore_point_files();
+}
+
+void RunHost::restore_point_files() {
+    if (!point_) return;
+    for (const auto& f : point_->configs) {
+        auto now = read_whole_file(f.path);
+        std::string now_sha = now ? sha256_hex(*now) : "";
+        std::string detail = f.path + (now ? " (sha256 " + now_sha.substr(0, 12) + " -> " : " (missing -> ") +
+                             f.sha256.substr(0, 12) + ")";
+        if (now_sha == f.sha256) {
+            steps_.note("config", f.path, StepStatus::skipped, "unchanged (sha256 " + f.sha256.substr(0, 12) + ")");
+            continue;
+        }
+        if (dry_run_) {
+            steps_.note("config", detail, StepStatus::planned);
+            continue;
+        }
+        std::size_t step = steps_.start("config", detail);
+        try {
+            write_file_atomically(f.path, point_store_->config_content(*point_, f));
+            auto written = read_whole_file(f.path);
+            if (!written || sha256_hex(*written) != f.sha256)
+                throw Error(f.path + " does not match the point's sha256 after restore");
+        } catch (const Error& e) {
+            steps_.finish(step, StepStatus::failed, e.what());
+            throw;
+        }
+        steps_.finish(step, StepStatus::ok, "sha256 verified");
+    }
+    for (const auto& v : point_->volumes) {
+        std::string detail = v.path + " from " + v.archive;
+        if (dry_run_) {
+            steps_.note("volume", detail, StepStatus::planned, "replaces the folder's content");
+            continue;
+        }
+        std::size_t step = steps_.start("volume", detail);
+        try {
+            point_store_->restore_volume(*point_, v);
+        } catch (const Error& e) {
+            steps_.finish(step, StepStatus::failed, e.what());
+            throw;
+        }
+        steps_.finish(step, StepStatus::ok);
+    }
 }
 
 std::string RunHost::git(const std::vector<std::string>& args, bool mutating) {
@@ -132,15 +180,48 @@ std::string RunHost::git(const std::vector<std::string>& args, bool mutating) {
     }
 }
 
+SystemdUnits RunHost::units(Duration timeout) const {
+    return SystemdUnits(processes_, service_.systemd.scope == "user" ? SystemdScope::user : SystemdScope::system,
+                        timeout);
+}
+
+std::string RunHost::systemd(const std::string& action, const std::string& unit, const std::string& property) {
+    SystemdUnits systemctl = units(service_.systemd.timeout);
+    if (action == "is-active") return systemctl.is_active(unit);
+    if (action == "show") return systemctl.show(unit, property);
+    if (action != "start" && action != "stop" && action != "restart" && action != "reload")
+        throw Error("systemd: unknown action \"" + action + "\" (start, stop, restart, reload, is-active, show)");
+    if (auto why = systemd_unit_name_problem(unit); !why.empty()) throw Error(why);
+    std::string detail = join_argv(systemctl.command({action, unit})) + " (timeout " +
+                         format_duration(service_.systemd.timeout) + ")";
+    if (dry_run_) {
+        steps_.note("systemd", detail, StepStatus::planned);
+        return {};
+    }
+    std::size_t step = steps_.start("systemd", detail);
+    try {
+        systemctl.run({action, unit});
+    } catch (const Error& e) {
+        steps_.finish(step, StepStatus::failed, e.what());
+        throw;
+    }
+    steps_.finish(step, StepStatus::ok);
+    return {};
+}
+
 ProcessResult RunHost::restart() {
-    if (service_.restart.empty()) {
+    // Without a restart command, a systemd service restarts through its unit.
+    std::vector<std::string> argv = service_.restart;
+    if (argv.empty() && !service_.systemd.unit.empty())
+        argv = units(service_.restart_timeout).command({"restart", service_.systemd.unit});
+    if (argv.empty()) {
         steps_.note("restart", "no restart command in policy", StepStatus::skipped);
         ProcessResult nothing;
         nothing.started = true;
         nothing.exit_code = 0;
         return nothing;
     }
-    std::string detail = join_argv(service_.restart) + " (timeout " + format_duration(service_.restart_timeout) + ")";
+    std::string detail = join_argv(argv) + " (timeout " + format_duration(service_.restart_timeout) + ")";
     if (dry_run_) {
         steps_.note("restart", detail, StepStatus::planned);
         ProcessResult planned;
@@ -150,7 +231,7 @@ ProcessResult RunHost::restart() {
     }
     std::size_t step = steps_.start("restart", detail);
     ProcessRequest req;
-    req.argv = service_.restart;
+    req.argv = argv;
     req.timeout = service_.restart_timeout;
     req.working_dir = service_.policy_file.parent_path().string();
     ProcessResult result = processes_.run(req);

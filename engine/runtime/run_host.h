@@ -5,8 +5,10 @@
 #include "lua/runbook_host.h"
 #include "policy/policy.h"
 #include "prim/http_client.h"
+#include "prim/point_store.h"
 #include "prim/process_runner.h"
 #include "prim/release_store.h"
+#include "prim/systemd_units.h"
 #include "runtime/step_recorder.h"
 #include "runtime/version_store.h"
 
@@ -17,6 +19,12 @@ public:
     RunHost(const ServicePolicy& service, VersionStore& versions, ProcessRunner& processes, HttpClient& http,
             StepRecorder& steps, bool dry_run);
 
+    // Switching to the version of `point` also restores its config files and volumes.
+    void restore_with_version(const RollbackPoint& point, const PointStore& store) {
+        point_ = &point;
+        point_store_ = &store;
+    }
+
     void log(LogLevel level, const std::string& message) override;
     HttpResponse http(const HttpRequest& request) override;
     void sleep(Duration d) override;
@@ -26,6 +34,7 @@ public:
     void switch_version(const std::string& to) override;
     ProcessResult restart() override;
     std::string git(const std::vector<std::string>& args, bool mutating) override;
+    std::string systemd(const std::string& action, const std::string& unit, const std::string& property) override;
     HealthResult probe_health() override;
     HealthResult wait_healthy() override;
     ProcessResult exec(const std::vector<std::string>& argv, Duration timeout, bool safe_in_dry_run) override;
@@ -35,6 +44,8 @@ public:
 
 private:
     const HealthCheck& health_check() const;
+    SystemdUnits units(Duration timeout) const;  // in the policy's scope
+    void restore_point_files();
     const ReleaseStore& releases(const char* function) const;  // throws unless strategy "releases"
 
     const ServicePolicy& service_;
@@ -43,6 +54,8 @@ private:
     HttpClient& http_;
     StepRecorder& steps_;
     bool dry_run_;
+    const RollbackPoint* point_ = nullptr;
+    const PointStore* point_store_ = nullptr;
     std::string planned_current_;  // in a dry run, the version that would be live by now
 };
 

@@ -12,13 +12,41 @@ function M.levels.fast(ctx)
   service.restart()
 end
 
+-- A systemd unit's state and restart count, for verify.
+local function unit_state(unit)
+  local active, state = systemd.is_active(unit)
+  return active, state, systemd.show(unit, "NRestarts")
+end
+
 -- Healthy when the policy's health check passes within its attempts. A service without a health
--- check is verified by its restart command having succeeded.
+-- check is verified by its restart command having succeeded. A service with a systemd `unit` must
+-- also have it active before and after the health wait, without having restarted in between: a
+-- unit that failed (or was restarted by systemd) during the window is a failed verification.
 function M.verify(ctx)
-  if ctx.service.health == nil then
-    return true, "no health check configured"
+  local unit = ctx.service.unit
+  if unit == nil or ctx.dry_run then
+    if ctx.service.health == nil then
+      return true, "no health check configured"
+    end
+    return health.wait()
   end
-  return health.wait()
+  local active, state, restarts = unit_state(unit)
+  if not active then
+    return false, unit .. " is " .. state .. " (expected active)"
+  end
+  local ok, message = true, unit .. " is active"
+  if ctx.service.health ~= nil then
+    ok, message = health.wait()
+  end
+  local active_after, state_after, restarts_after = unit_state(unit)
+  if not active_after then
+    return false, unit .. " is " .. state_after .. " after the health wait (expected active)"
+      .. (ok and "" or "; " .. message)
+  end
+  if restarts_after ~= restarts then
+    return false, unit .. " restarted during verification (NRestarts " .. restarts .. " -> " .. restarts_after .. ")"
+  end
+  return ok, message
 end
 
 function M.post(ctx) end

@@ -203,7 +203,7 @@ TEST_CASE("a runaway runbook hook is stopped by its budget", "[e2e]") {
     CliResult r = run_backstop(qs.cli({"rollback", "web"}), {}, 30);
     INFO(r.out << r.err);
     CHECK(r.exit_code == 1);
-    CHECK(r.seconds < 10);
+    CHECK(r.seconds < 25);  // stopped by the CPU budget, not by the test's 30 s timeout
     CHECK(r.out.find("budget") != std::string::npos);
     CHECK(qs.current_release() == "v2");
 }

@@ -186,6 +186,32 @@ TEST_CASE("service.restart", "[lua][bindings]") {
     CHECK(f.host.restarts == 2);
 }
 
+TEST_CASE("systemd", "[lua][bindings]") {
+    RunbookFixture f;
+    f.host.systemd_output = "failed";
+    HookOutcome out = f.run(R"(
+systemd.start("a.service")
+systemd.stop("b.service")
+systemd.restart("c.service")
+systemd.reload("d.service")
+local active, state = systemd.is_active("e.service")
+return active, state, systemd.show("f.service", "MainPID"), systemd.start("g.service")
+)");
+    REQUIRE(out.ok());
+    CHECK(out.returns == std::vector<json>{false, "failed", "failed"});
+    CHECK(f.host.systemd_calls == std::vector<std::string>{"start a.service", "stop b.service", "restart c.service",
+                                                            "reload d.service", "is-active e.service",
+                                                            "show f.service MainPID", "start g.service"});
+
+    f.host.systemd_output = "active";
+    HookOutcome active = f.run("return systemd.is_active('web.service')");
+    CHECK(active.returns == std::vector<json>{true, "active"});
+
+    HookOutcome missing = f.run("systemd.show('web.service')");
+    CHECK(missing.status == HookOutcome::Status::error);
+    CHECK_THAT(missing.message, Catch::Contains("bad argument #2 to 'show'"));
+}
+
 TEST_CASE("health.probe and health.wait", "[lua][bindings]") {
     RunbookFixture f;
     f.host.probe_result = {false, "503 Service Unavailable", 1};
@@ -200,19 +226,19 @@ TEST_CASE("every module is a global and a backstop.<name> module", "[lua][bindin
     RunbookFixture f;
     HookOutcome out = f.run(R"(
 local same = {}
-for _, name in ipairs({ "log", "http", "sleep", "json", "releases", "service", "health" }) do
+for _, name in ipairs({ "log", "http", "sleep", "json", "releases", "service", "health", "systemd" }) do
   same[#same + 1] = require("backstop." .. name) == _ENV[name]
 end
 return same
 )");
     REQUIRE(out.ok());
-    CHECK(out.returns.at(0) == json{true, true, true, true, true, true, true});
+    CHECK(out.returns.at(0) == json{true, true, true, true, true, true, true, true});
 }
 
 TEST_CASE("primitives refuse to run outside a hook", "[lua][bindings]") {
     for (const char* call : {"releases.list()", "releases.current()", "releases.switch('v1')", "service.restart()",
                              "health.probe()", "health.wait()", "http.get('http://x/')", "http.post('http://x/', '')",
-                             "sleep(1)"}) {
+                             "sleep(1)", "systemd.is_active('web.service')", "systemd.start('web.service')"}) {
         RunbookFixture f;
         INFO(call);
         try {

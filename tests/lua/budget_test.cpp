@@ -30,7 +30,9 @@ TEST_CASE("an endless loop ends at the default CPU budget of 2s", "[lua][budget]
     CHECK(out.status == HookOutcome::Status::budget_exceeded);
     CHECK(out.message == f.dir.file("runbook.lua") + ":2: runbook exceeded its CPU budget of 2s in hook `pre`");
     CHECK(took >= 1.5);
-    CHECK(took < 5.0);
+    // It stops (the wall-clock limit is 5 minutes); how fast is the benchmarks' business, and a
+    // loaded CI machine stretches 2 s of CPU time.
+    CHECK(took < 30.0);
 }
 
 TEST_CASE("pcall and xpcall cannot swallow the budget", "[lua][budget]") {

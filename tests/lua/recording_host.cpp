@@ -55,6 +55,11 @@ std::string RecordingHost::git(const std::vector<std::string>& args, bool mutati
     return git_output;
 }
 
+std::string RecordingHost::systemd(const std::string& action, const std::string& unit, const std::string& property) {
+    systemd_calls.push_back(action + " " + unit + (property.empty() ? "" : " " + property));
+    return action == "is-active" || action == "show" ? systemd_output : "";
+}
+
 void RecordingHost::switch_release(const std::string& name) {
     if (!switch_error.empty()) throw Error(switch_error);
     switches.push_back(name);

@@ -28,6 +28,7 @@ public:
     std::vector<std::vector<std::string>> execs;
     std::vector<HttpExpectation> http_waits;
     std::vector<std::string> signals;  // "TARGET NAME"
+    std::vector<std::string> systemd_calls;  // "ACTION UNIT" or "show UNIT PROPERTY"
     int restarts = 0;
     int probes = 0;
     int waits = 0;
@@ -42,6 +43,7 @@ public:
     HealthResult wait_result{true, "200 OK after 2 probes (1s)", 2};
     bool really_sleep = false;
     std::string git_output;
+    std::string systemd_output = "active";  // what systemd() returns for is-active and show
 
     void log(LogLevel level, const std::string& message) override;
     HttpResponse http(const HttpRequest& request) override;
@@ -52,6 +54,7 @@ public:
     void switch_version(const std::string& to) override;
     ProcessResult restart() override;
     std::string git(const std::vector<std::string>& args, bool mutating) override;
+    std::string systemd(const std::string& action, const std::string& unit, const std::string& property) override;
     ProcessResult exec(const std::vector<std::string>& argv, Duration timeout, bool safe_in_dry_run) override;
     HealthResult wait_http(const HttpExpectation& expect) override;
     HealthResult wait_tcp(const std::string& host, int port, Duration deadline, Duration interval) override;

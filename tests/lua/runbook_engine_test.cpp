@@ -35,6 +35,26 @@ TEST_CASE("the default runbook alone", "[lua][runbook]") {
         CHECK(out.returns == std::vector<json>{true, "200 OK after 2 probes (1s)"});
         CHECK(f.host.waits == 1);
     }
+    SECTION("verify of a systemd unit requires it active before and after the health wait") {
+        json ctx = {{"service", {{"unit", "web.service"}, {"health", {{"url", "http://x/"}}}}}};
+        f.host.systemd_output = "active";  // also NRestarts, unchanged
+        HookOutcome out = f.call("verify", ctx);
+        REQUIRE(out.ok());
+        CHECK(out.returns == std::vector<json>{true, "200 OK after 2 probes (1s)"});
+        CHECK(f.host.systemd_calls == std::vector<std::string>{"is-active web.service", "show web.service NRestarts",
+                                                                "is-active web.service", "show web.service NRestarts"});
+        CHECK(f.host.waits == 1);
+
+        f.host.systemd_output = "failed";
+        HookOutcome failed = f.call("verify", ctx);
+        REQUIRE(failed.ok());
+        CHECK(failed.returns == std::vector<json>{false, "web.service is failed (expected active)"});
+        CHECK(f.host.waits == 1);
+
+        ctx["dry_run"] = true;  // the unit is not looked at: the restart was only planned
+        HookOutcome dry = f.call("verify", ctx);
+        CHECK(dry.returns.at(0) == true);
+    }
     SECTION("an undefined hook") {
         CHECK(f.call("decide").status == HookOutcome::Status::not_defined);
         CHECK(f.call("nonsense").status == HookOutcome::Status::not_defined);

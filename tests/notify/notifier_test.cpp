@@ -341,7 +341,7 @@ TEST_CASE("a 4xx answer other than 408/429 is final and not retried", "[notify]"
     CHECK(d[0].error == "POST ${env:HOOK_URL}: status 404: Unknown Webhook");
 }
 
-TEST_CASE("a hanging receiver is cut by the per-attempt timeout; wait() returns by the deadline", "[notify]") {
+TEST_CASE("a hanging receiver is cut by the per-attempt timeout, and wait() returns by the deadline", "[notify]") {
     HttpReceiver hook;
     hook.respond("/hang", CannedResponse{200, "late", {}, std::chrono::seconds(30)});
     NotifyChannel c = http_channel(NotifyType::webhook);
@@ -384,7 +384,7 @@ TEST_CASE("channels are delivered in parallel", "[notify]") {
     CHECK(took < 2.0);  // one deadline, not three
 }
 
-TEST_CASE("a missing environment variable is an error naming it; nothing is sent", "[notify]") {
+TEST_CASE("a missing environment variable is an error naming it, and nothing is sent", "[notify]") {
     auto d = send({http_channel(NotifyType::webhook)}, sample_run(), fake_env({{"OTHER", "x"}}));
     REQUIRE(d.size() == 1);
     CHECK_FALSE(d[0].delivered);

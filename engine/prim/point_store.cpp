@@ -1,0 +1,159 @@
+#include "prim/point_store.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <fstream>
+#include <sstream>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/error.h"
+#include "core/json_text.h"
+#include "core/sha256.h"
+
+namespace backstop {
+
+namespace fs = std::filesystem;
+
+std::optional<std::string> read_whole_file(const fs::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return std::nullopt;
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+void write_file_atomically(const fs::path& path, const std::string& content) {
+    fs::path tmp = path.parent_path() / ("." + path.filename().string() + ".backstop-" + std::to_string(::getpid()));
+    struct stat st {};
+    mode_t mode = ::stat(path.c_str(), &st) == 0 ? (st.st_mode & 07777) : 0644;
+    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+    if (fd < 0) throw Error("cannot write " + tmp.string() + ": " + std::strerror(errno));
+    std::size_t done = 0;
+    while (done < content.size()) {
+        ssize_t n = ::write(fd, content.data() + done, content.size() - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) {
+            int err = errno;
+            ::close(fd);
+            ::unlink(tmp.c_str());
+            throw Error("cannot write " + tmp.string() + ": " + std::strerror(err));
+        }
+        done += static_cast<std::size_t>(n);
+    }
+    ::fchmod(fd, mode);
+    ::fsync(fd);
+    ::close(fd);
+    if (::rename(tmp.c_str(), path.c_str()) != 0) {
+        int err = errno;
+        ::unlink(tmp.c_str());
+        throw Error("cannot replace " + path.string() + ": " + std::strerror(err));
+    }
+}
+
+PointStore::PointStore(fs::path root, ProcessRunner& processes, Duration timeout)
+    : root_(std::move(root)), processes_(processes), timeout_(timeout) {}
+
+void PointStore::run(const std::vector<std::string>& argv) const {
+    ProcessRequest req;
+    req.argv = argv;
+    req.timeout = timeout_;
+    ProcessResult r = processes_.run(req);
+    if (!r.ok()) throw Error("`" + argv[0] + " " + argv[1] + "` failed: " + r.summary());
+}
+
+void PointStore::save(RollbackPoint& p) {
+    fs::path dir = dir_of(p);
+    std::error_code ec;
+    fs::create_directories(dir / "configs", ec);
+    if (ec) throw Error("cannot create " + dir.string() + ": " + ec.message());
+    try {
+        for (auto& c : p.configs) {
+            auto content = read_whole_file(c.path);
+            if (!content) throw Error("cannot read config file " + c.path + ": " + std::strerror(errno));
+            c.sha256 = sha256_hex(*content);
+            write_file_atomically(dir / "configs" / c.sha256, *content);
+        }
+        int n = 0;
+        for (auto& v : p.volumes) {
+            fs::path folder(v.path);
+            if (!fs::is_directory(folder, ec)) throw Error("volume " + v.path + " is not a folder");
+            v.archive = "volume-" + std::to_string(++n) + ".tar.gz";
+            run({"tar", "-czf", (dir / v.archive).string(), "-C", folder.parent_path().string(), folder.filename().string()});
+            auto archive = read_whole_file(dir / v.archive);
+            if (!archive) throw Error("cannot read archive " + (dir / v.archive).string());
+            v.sha256 = sha256_hex(*archive);
+        }
+        write_file_atomically(dir / "point.json", json_text(to_json(p), 2) + "\n");
+    } catch (const Error&) {
+        fs::remove_all(dir, ec);
+        throw;
+    }
+}
+
+std::vector<RollbackPoint> PointStore::list(const std::string& service) const {
+    std::vector<RollbackPoint> out;
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(root_ / service, ec)) {
+        auto text = read_whole_file(entry.path() / "point.json");
+        if (!text) continue;
+        auto j = nlohmann::json::parse(*text, nullptr, false);
+        if (j.is_discarded()) continue;
+        try {
+            out.push_back(rollback_point_from_json(j));
+        } catch (const nlohmann::json::exception&) {
+        }
+    }
+    std::sort(out.begin(), out.end(), [](const RollbackPoint& a, const RollbackPoint& b) { return a.created_ms > b.created_ms; });
+    return out;
+}
+
+std::optional<RollbackPoint> PointStore::find(const std::string& id) const {
+    std::error_code ec;
+    for (const auto& service : fs::directory_iterator(root_, ec)) {
+        for (const auto& p : list(service.path().filename().string()))
+            if (p.id == id) return p;
+    }
+    return std::nullopt;
+}
+
+void PointStore::remove(const RollbackPoint& p) {
+    std::error_code ec;
+    // point.json first: from then on the point is gone even if the rest cannot be removed.
+    fs::remove(dir_of(p) / "point.json", ec);
+    fs::remove_all(dir_of(p), ec);
+    if (ec) throw Error("cannot remove " + dir_of(p).string() + ": " + ec.message());
+}
+
+std::string PointStore::config_content(const RollbackPoint& p, const PointFile& f) const {
+    auto content = read_whole_file(dir_of(p) / "configs" / f.sha256);
+    if (!content) throw Error("point " + p.id + " lacks its copy of " + f.path);
+    if (sha256_hex(*content) != f.sha256) throw Error("point " + p.id + ": the stored copy of " + f.path + " is corrupt");
+    return *content;
+}
+
+void PointStore::restore_volume(const RollbackPoint& p, const PointVolume& v) const {
+    fs::path archive = dir_of(p) / v.archive;
+    auto data = read_whole_file(archive);
+    if (!data || sha256_hex(*data) != v.sha256) throw Error("point " + p.id + ": archive of " + v.path + " is missing or corrupt");
+    fs::path folder(v.path);
+    std::string suffix = ".backstop-" + std::to_string(::getpid());
+    fs::path staging = folder.parent_path() / ("." + folder.filename().string() + suffix + ".new");
+    fs::path old = folder.parent_path() / ("." + folder.filename().string() + suffix + ".old");
+    std::error_code ec;
+    fs::remove_all(staging, ec);
+    fs::create_directories(staging, ec);
+    run({"tar", "-xzf", archive.string(), "-C", staging.string()});
+    fs::path extracted = staging / folder.filename();
+    if (!fs::is_directory(extracted, ec)) throw Error("archive of " + v.path + " does not hold " + folder.filename().string());
+    // Two renames: the folder is either the old or the new one, never a half-extracted mix.
+    bool had_old = fs::exists(folder, ec);
+    if (had_old) fs::rename(folder, old);
+    fs::rename(extracted, folder);
+    if (had_old) fs::remove_all(old, ec);
+    fs::remove_all(staging, ec);
+}
+
+}  // namespace backstop

@@ -1,0 +1,46 @@
+// Rollback points on disk: STATE/points/SERVICE/ID/ holds point.json, copies of the config files
+// (named by their SHA-256) and tar.gz archives of the data folders. point.json is written last, so
+// a point cut off while being made is never listed.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <vector>
+
+#include "core/rollback_point.h"
+#include "prim/process_runner.h"
+
+namespace backstop {
+
+class PointStore {
+public:
+    PointStore(std::filesystem::path root, ProcessRunner& processes, Duration timeout = Duration{600'000});
+
+    // Stores the point: copies each config path in p.configs (filling its sha256) and, for each
+    // p.volumes entry, archives the folder (filling archive and sha256). Throws Error; a failed
+    // save leaves nothing behind.
+    void save(RollbackPoint& p);
+    std::vector<RollbackPoint> list(const std::string& service) const;  // newest first
+    std::optional<RollbackPoint> find(const std::string& id) const;
+    void remove(const RollbackPoint& p);
+
+    // Content of a stored config copy, checked against its digest. Throws Error.
+    std::string config_content(const RollbackPoint& p, const PointFile& f) const;
+    // Replaces the folder with the archive's content: extracted beside it, then renamed into place.
+    void restore_volume(const RollbackPoint& p, const PointVolume& v) const;
+
+private:
+    std::filesystem::path dir_of(const RollbackPoint& p) const { return root_ / p.service / p.id; }
+    void run(const std::vector<std::string>& argv) const;
+
+    std::filesystem::path root_;
+    ProcessRunner& processes_;
+    Duration timeout_;
+};
+
+// Writes `content` to `path` atomically (temp file in the same folder, fsync, rename), keeping
+// the file's mode when it exists.
+void write_file_atomically(const std::filesystem::path& path, const std::string& content);
+std::optional<std::string> read_whole_file(const std::filesystem::path& path);
+
+}  // namespace backstop

@@ -1,0 +1,52 @@
+#include "runtime/point_maker.h"
+
+#include <random>
+
+#include "core/error.h"
+#include "core/run_record.h"
+#include "prim/git_checkout.h"
+#include "runtime/version_store.h"
+
+namespace backstop {
+
+std::string new_point_id() {
+    static thread_local std::mt19937_64 rng{std::random_device{}()};
+    char hex[13];
+    std::snprintf(hex, sizeof hex, "%012llx", static_cast<unsigned long long>(rng() & 0xffffffffffffULL));
+    return std::string("rb-") + hex;
+}
+
+RollbackPoint create_point(const ServicePolicy& service, ProcessRunner& processes, PointStore& store,
+                           const PointRequest& request, std::vector<std::string>* pruned) {
+    RollbackPoint p;
+    p.id = new_point_id();
+    p.service = service.name;
+    p.strategy = service.strategy;
+    p.description = request.description;
+    p.created_ms = now_epoch_ms();
+    p.actor = request.actor;
+    p.host = request.host;
+    p.version = make_version_store(service, processes)->current();
+    if (p.version.empty()) throw Error("service " + service.name + " has no current version to record");
+    try {
+        GitCheckout policy_repo(processes, service.policy_file.parent_path(), Duration{5000});
+        p.policy_commit = policy_repo.head();
+    } catch (const Error&) {
+        // The policies are not in a git repository: nothing to record.
+    }
+    for (const auto& f : service.points.config) p.configs.push_back({f.string(), ""});
+    if (request.include_volumes)
+        for (const auto& v : service.points.volumes) p.volumes.push_back({v.string(), "", ""});
+    store.save(p);
+
+    if (service.points.keep > 0) {
+        auto all = store.list(service.name);  // newest first
+        for (std::size_t i = static_cast<std::size_t>(service.points.keep); i < all.size(); ++i) {
+            store.remove(all[i]);
+            if (pruned) pruned->push_back(all[i].id);
+        }
+    }
+    return p;
+}
+
+}  // namespace backstop
