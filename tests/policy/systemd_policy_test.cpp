@@ -19,7 +19,10 @@ releases = "/srv/web/releases"
 current = "/srv/web/current"
 )";
 
-PolicyLoadResult load_with(const std::string& tail) { return load_one(std::string(kHead) + tail); }
+// The line under test is line 5 (and on); a health table follows so no warning is expected.
+PolicyLoadResult load_with(const std::string& tail) {
+    return load_one(std::string(kHead) + tail + "\n[service.web.health]\nurl = \"http://127.0.0.1:8080/health\"\n");
+}
 
 }  // namespace
 
