@@ -1,24 +1,9 @@
 #include "prim/git_checkout.h"
 
 #include "core/error.h"
+#include "core/text.h"
 
 namespace backstop {
-
-namespace {
-
-std::string trim(std::string s) {
-    while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
-    return s;
-}
-
-std::string tail_lines(const std::string& text, int n) {
-    std::string t = trim(text);
-    std::size_t pos = t.size();
-    for (int i = 0; i < n && pos != std::string::npos && pos > 0; ++i) pos = t.rfind('\n', pos - 1);
-    return pos == std::string::npos || pos == 0 ? t : t.substr(pos + 1);
-}
-
-}  // namespace
 
 GitCheckout::GitCheckout(ProcessRunner& runner, std::filesystem::path dir, Duration timeout)
     : runner_(runner), dir_(std::move(dir)), timeout_(timeout) {}
@@ -47,16 +32,16 @@ std::string GitCheckout::run(const std::vector<std::string>& args) const {
 }
 
 std::string GitCheckout::resolve(const std::string& rev) const {
-    return trim(run({"rev-parse", "--verify", "--quiet", rev + "^{commit}"}));
+    return trim_right(run({"rev-parse", "--verify", "--quiet", rev + "^{commit}"}));
 }
 
 std::string GitCheckout::head() const { return resolve("HEAD"); }
 
-std::string GitCheckout::short_id(const std::string& rev) const { return trim(run({"rev-parse", "--short", rev})); }
+std::string GitCheckout::short_id(const std::string& rev) const { return trim_right(run({"rev-parse", "--short", rev})); }
 
-std::string GitCheckout::subject(const std::string& rev) const { return trim(run({"log", "-1", "--format=%s", rev})); }
+std::string GitCheckout::subject(const std::string& rev) const { return trim_right(run({"log", "-1", "--format=%s", rev})); }
 
-bool GitCheckout::is_clean() const { return trim(run({"status", "--porcelain", "--untracked-files=no"})).empty(); }
+bool GitCheckout::is_clean() const { return trim_right(run({"status", "--porcelain", "--untracked-files=no"})).empty(); }
 
 bool GitCheckout::is_ancestor(const std::string& ancestor, const std::string& of) const {
     try {

@@ -1,22 +1,12 @@
 #include "prim/systemd_units.h"
 
 #include "core/error.h"
+#include "core/text.h"
 
 namespace backstop {
 
 namespace {
 
-std::string trim(std::string s) {
-    while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
-    return s;
-}
-
-std::string tail_lines(const std::string& text, int n) {
-    std::string t = trim(text);
-    std::size_t pos = t.size();
-    for (int i = 0; i < n && pos != std::string::npos && pos > 0; ++i) pos = t.rfind('\n', pos - 1);
-    return pos == std::string::npos || pos == 0 ? t : t.substr(pos + 1);
-}
 
 void check_unit(const std::string& unit) {
     if (auto why = systemd_unit_name_problem(unit); !why.empty()) throw Error(why);
@@ -83,7 +73,7 @@ std::string SystemdUnits::is_active(const std::string& unit) const {
     std::vector<std::string> args = {"is-active", unit};
     ProcessResult r = runner_.run(request(args));
     // is-active exits 3 (or 4 on older versions) for every state but active, and still prints it.
-    std::string state = trim(r.out);
+    std::string state = trim_right(r.out);
     bool word = !state.empty() && state.find_first_of(" \n:") == std::string::npos;
     if (r.started && !r.timed_out && r.signal == 0 && word) return state;
     fail(args, r);
@@ -93,7 +83,7 @@ std::string SystemdUnits::show(const std::string& unit, const std::string& prope
     check_unit(unit);
     if (property.empty() || property.find_first_of("=, \n") != std::string::npos || property.front() == '-')
         throw Error("systemd property name \"" + property + "\" is not valid");
-    return trim(run({"show", "-p", property, "--value", unit}));
+    return trim_right(run({"show", "-p", property, "--value", unit}));
 }
 
 void SystemdUnits::start(const std::string& unit) const {
