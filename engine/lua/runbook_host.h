@@ -56,6 +56,11 @@ public:
     // `property`). Throws Error with systemctl's exit code and stderr tail.
     virtual std::string systemd(const std::string& action, const std::string& unit, const std::string& property) = 0;
 
+    // `docker ARGS` against the service's engine (policy `docker_host`, else DOCKER_HOST); returns
+    // stdout. A `mutating` command is only planned in a dry run (and then returns ""). Throws Error
+    // with docker's exit code and stderr tail.
+    virtual std::string docker(const std::vector<std::string>& args, bool mutating) = 0;
+
     virtual HealthResult probe_health() = 0;  // one probe
     virtual HealthResult wait_healthy() = 0;  // probes until healthy or attempts are used up
 

@@ -60,14 +60,23 @@ struct SystemdSettings {
     Duration timeout{60'000};      // per systemctl command other than the restart
 };
 
+// strategy "docker": the service is a container; versions are image references.
+struct DockerSettings {
+    std::string container;    // the container's name
+    std::string image;        // repository whose tags are the versions; empty: the container's image's
+    std::string host;         // DOCKER_HOST value; empty: the environment's
+    Duration timeout{60'000}; // per docker command
+};
+
 struct ServicePolicy {
     std::string name;
-    std::string strategy;               // "releases" or "git"
+    std::string strategy;               // "releases", "git" or "docker"
     std::filesystem::path releases;     // absolute folder holding one folder per release
     std::filesystem::path current;      // absolute path of the symlink to the live release
     std::vector<std::string> restart;   // argv run after a switch; empty: nothing to restart
     Duration restart_timeout{60'000};
     GitSettings git;                    // strategy "git" only
+    DockerSettings docker;              // strategy "docker" only
     SystemdSettings systemd;            // unit, scope
     std::optional<HealthCheck> health;
     RollbackSettings rollback;

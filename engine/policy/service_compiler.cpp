@@ -13,10 +13,12 @@ namespace backstop::policy {
 
 namespace {
 
-constexpr std::array<std::string_view, 18> kServiceKeys = {
+constexpr std::array<std::string_view, 22> kServiceKeys = {
     "strategy", "releases", "current", "restart", "restart_timeout", "env", "health", "rollback", "points",
     // strategy "git"
     "checkout", "mode", "remote", "branch", "known_good", "git_timeout",
+    // strategy "docker"
+    "container", "image", "docker_host", "docker_timeout",
     // systemd
     "unit", "scope", "unit_timeout"};
 constexpr std::array<std::string_view, 6> kHealthKeys = {"url", "timeout", "interval", "attempts",
@@ -24,7 +26,7 @@ constexpr std::array<std::string_view, 6> kHealthKeys = {"url", "timeout", "inte
 constexpr std::array<std::string_view, 6> kRollbackKeys = {"runbook", "max_attempts", "window", "level",
                                                            "hook_timeout", "exec_allow"};
 constexpr std::array<std::string_view, 3> kPointsKeys = {"config", "volumes", "keep"};
-constexpr std::array<std::string_view, 2> kStrategies = {"releases", "git"};
+constexpr std::array<std::string_view, 3> kStrategies = {"releases", "git", "docker"};
 constexpr std::array<std::string_view, 2> kGitModes = {"reset", "revert"};
 constexpr std::array<std::string_view, 2> kSystemdScopes = {"system", "user"};
 
@@ -95,6 +97,25 @@ void compile_git(FieldReader& fields, const RawMember& service, const std::files
     if (auto d = fields.duration("git_timeout")) git.timeout = *d;
     if (!git.remote.empty() && git.branch.empty())
         fields.bad_value("remote", "`remote` needs `branch`: the branch to push after a rollback");
+}
+
+void compile_docker(FieldReader& fields, DockerSettings& docker) {
+    if (auto c = fields.string("container")) {
+        if (c->empty() || c->front() == '-' || c->find_first_of(" /:") != std::string::npos)
+            fields.bad_value("container", "`container` must be a container name, got \"" + *c + "\"");
+        else
+            docker.container = *c;
+    } else if (!fields.table().find("container")) {
+        fields.missing("container");
+    }
+    if (auto i = fields.string("image", false)) {
+        if (!i->empty() && i->front() == '-')
+            fields.bad_value("image", "`image` must be an image repository, got \"" + *i + "\"");
+        else
+            docker.image = *i;
+    }
+    if (auto h = fields.string("docker_host", false)) docker.host = *h;
+    if (auto d = fields.duration("docker_timeout")) docker.timeout = *d;
 }
 
 void compile_systemd(FieldReader& fields, SystemdSettings& systemd) {
@@ -188,6 +209,7 @@ ServicePolicy compile_service(const RawMember& service, const PolicySource& sour
         if (!current && !service.value.find("current")) fields.missing("current");
     }
     if (policy.strategy == "git") compile_git(fields, service, source.base_dir, policy.git);
+    if (policy.strategy == "docker") compile_docker(fields, policy.docker);
     if (releases && current && *releases == *current)
         fields.bad_value("current", "`current` is the symlink to one release, so it cannot be the `releases` folder itself");
     if (releases) policy.releases = *releases;

@@ -22,6 +22,11 @@ nlohmann::json service_to_json(const ServicePolicy& s) {
         j["scope"] = s.systemd.scope;
         j["unit_timeout_ms"] = s.systemd.timeout.count();
     }
+    if (s.strategy == "docker") {
+        j["container"] = s.docker.container;
+        j["image"] = s.docker.image;
+        j["docker_host"] = s.docker.host;
+    }
     if (s.health)
         j["health"] = {{"url", s.health->url},
                        {"timeout_ms", s.health->timeout.count()},

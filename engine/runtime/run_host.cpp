@@ -1,5 +1,7 @@
 #include "runtime/run_host.h"
 
+#include "prim/docker_cli.h"
+
 #include <algorithm>
 #include <thread>
 
@@ -172,6 +174,26 @@ std::string RunHost::git(const std::vector<std::string>& args, bool mutating) {
     std::size_t step = steps_.start("git", detail);
     try {
         std::string out = checkout.run(args);
+        steps_.finish(step, StepStatus::ok);
+        return out;
+    } catch (const Error& e) {
+        steps_.finish(step, StepStatus::failed, e.what());
+        throw;
+    }
+}
+
+std::string RunHost::docker(const std::vector<std::string>& args, bool mutating) {
+    DockerCli cli(processes_, service_.docker.host, service_.docker.timeout);
+    if (!mutating) return cli.run(args);
+    std::string detail = "docker";
+    for (const auto& a : args) detail += " " + a;
+    if (dry_run_) {
+        steps_.note("docker", detail, StepStatus::planned);
+        return {};
+    }
+    std::size_t step = steps_.start("docker", detail);
+    try {
+        std::string out = cli.run(args);
         steps_.finish(step, StepStatus::ok);
         return out;
     } catch (const Error& e) {

@@ -35,6 +35,7 @@ public:
     ProcessResult restart() override;
     std::string git(const std::vector<std::string>& args, bool mutating) override;
     std::string systemd(const std::string& action, const std::string& unit, const std::string& property) override;
+    std::string docker(const std::vector<std::string>& args, bool mutating) override;
     HealthResult probe_health() override;
     HealthResult wait_healthy() override;
     ProcessResult exec(const std::vector<std::string>& argv, Duration timeout, bool safe_in_dry_run) override;

@@ -250,3 +250,39 @@ TEST_CASE("primitives refuse to run outside a hook", "[lua][bindings]") {
         }
     }
 }
+
+TEST_CASE("docker", "[lua][bindings]") {
+    RunbookFixture f;
+    f.host.docker_output = "abc123\n";
+    HookOutcome out = f.run(R"(
+docker.tag("app:v1", "app:good")
+docker.stop("web")
+docker.start("web")
+docker.rm("old")
+return docker.run("-d", "--name", "web", "app:v1"), docker.image_exists("app:v1")
+)");
+    REQUIRE(out.ok());
+    CHECK(out.returns == std::vector<json>{"abc123", true});
+    using Call = std::pair<std::vector<std::string>, bool>;
+    CHECK(f.host.docker_calls == std::vector<Call>{{{"tag", "app:v1", "app:good"}, true},
+                                                   {{"stop", "--", "web"}, true},
+                                                   {{"start", "--", "web"}, true},
+                                                   {{"rm", "-f", "--", "old"}, true},
+                                                   {{"run", "-d", "--name", "web", "app:v1"}, true},
+                                                   {{"image", "inspect", "--format", "{{.Id}}", "--", "app:v1"}, false}});
+
+    f.host.docker_output = R"([{"Id": "c1", "Config": {"Image": "app:v2"}}])";
+    HookOutcome inspected = f.run("local c = docker.inspect('web') return c.Id, c.Config.Image");
+    CHECK(inspected.returns == std::vector<json>{"c1", "app:v2"});
+
+    f.host.docker_output = "{\"ID\":\"c1\",\"Names\":\"web\",\"Image\":\"app:v2\",\"State\":\"running\",\"Status\":\"Up\"}\n";
+    HookOutcome listed = f.run("local l = docker.ps() return #l, l[1].name, l[1].image, l[1].state");
+    CHECK(listed.returns == std::vector<json>{1, "web", "app:v2", "running"});
+
+    f.host.docker_error = "`docker image inspect` failed: exit 1: Error: No such image: app:nope";
+    HookOutcome absent = f.run("return docker.image_exists('app:nope')");
+    CHECK(absent.returns == std::vector<json>{false});
+    HookOutcome failed = f.run("docker.stop('web')");
+    CHECK(failed.status == HookOutcome::Status::error);
+    CHECK_THAT(failed.message, Catch::Contains("No such image"));
+}

@@ -55,6 +55,12 @@ std::string RecordingHost::git(const std::vector<std::string>& args, bool mutati
     return git_output;
 }
 
+std::string RecordingHost::docker(const std::vector<std::string>& args, bool mutating) {
+    docker_calls.emplace_back(args, mutating);
+    if (!docker_error.empty()) throw Error(docker_error);
+    return docker_output;
+}
+
 std::string RecordingHost::systemd(const std::string& action, const std::string& unit, const std::string& property) {
     systemd_calls.push_back(action + " " + unit + (property.empty() ? "" : " " + property));
     return action == "is-active" || action == "show" ? systemd_output : "";

@@ -29,6 +29,7 @@ public:
     std::vector<HttpExpectation> http_waits;
     std::vector<std::string> signals;  // "TARGET NAME"
     std::vector<std::string> systemd_calls;  // "ACTION UNIT" or "show UNIT PROPERTY"
+    std::vector<std::pair<std::vector<std::string>, bool>> docker_calls;  // args, mutating
     int restarts = 0;
     int probes = 0;
     int waits = 0;
@@ -44,6 +45,8 @@ public:
     bool really_sleep = false;
     std::string git_output;
     std::string systemd_output = "active";  // what systemd() returns for is-active and show
+    std::string docker_output;              // what docker() returns
+    std::string docker_error;               // non-empty: docker() throws backstop::Error with it
 
     void log(LogLevel level, const std::string& message) override;
     HttpResponse http(const HttpRequest& request) override;
@@ -55,6 +58,7 @@ public:
     ProcessResult restart() override;
     std::string git(const std::vector<std::string>& args, bool mutating) override;
     std::string systemd(const std::string& action, const std::string& unit, const std::string& property) override;
+    std::string docker(const std::vector<std::string>& args, bool mutating) override;
     ProcessResult exec(const std::vector<std::string>& argv, Duration timeout, bool safe_in_dry_run) override;
     HealthResult wait_http(const HttpExpectation& expect) override;
     HealthResult wait_tcp(const std::string& host, int port, Duration deadline, Duration interval) override;

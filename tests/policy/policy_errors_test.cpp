@@ -240,10 +240,10 @@ strategy = "release"
 )");
         CHECK(summary(result) == Strings{"no-health-check web.toml:1:1", "bad-value web.toml:2:12"});
         CHECK(result.diagnostics.items()[1].message ==
-              "unknown strategy \"release\"; accepted: \"releases\" \"git\"; did you mean \"releases\"?");
+              "unknown strategy \"release\"; accepted: \"releases\" \"git\" \"docker\"; did you mean \"releases\"?");
         auto other = load_one("[service.web]\nstrategy = \"blue-green\"\n");
         REQUIRE(first_with_code(other, "bad-value"));
-        CHECK(first_with_code(other, "bad-value")->message == "unknown strategy \"blue-green\"; accepted: \"releases\" \"git\"");
+        CHECK(first_with_code(other, "bad-value")->message == "unknown strategy \"blue-green\"; accepted: \"releases\" \"git\" \"docker\"");
     }
 }
 
