@@ -26,16 +26,7 @@ std::string DockerCli::run(const std::vector<std::string>& args) const {
     if (r.ok()) return r.out;
     std::string cmd = "docker";
     for (const auto& a : args) cmd += " " + a;
-    std::string why;
-    if (!r.started)
-        why = r.error;
-    else if (r.timed_out)
-        why = "timed out after " + format_duration(timeout_);
-    else if (r.signal)
-        why = "killed by signal " + std::to_string(r.signal);
-    else
-        why = "exit " + std::to_string(r.exit_code) + ": " + tail_lines(r.err.empty() ? r.out : r.err, 3);
-    throw Error("`" + cmd + "`" + (host_.empty() ? "" : " on " + host_) + " failed: " + why);
+    throw Error("`" + cmd + "`" + (host_.empty() ? "" : " on " + host_) + " failed: " + r.summary(3));
 }
 
 nlohmann::json DockerCli::inspect_container(const std::string& name) const {

@@ -3,6 +3,8 @@
 // Written on POSIX primitives rather than Boost.Process so the exit-vs-EOF rules below are exact.
 #include "prim/process_runner.h"
 
+#include "core/text.h"
+
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -374,14 +376,15 @@ ProcessResult PosixProcessRunner::run(const ProcessRequest& request) {
 
 }  // namespace
 
-std::string ProcessResult::summary() const {
+std::string ProcessResult::summary(int lines) const {
     if (!started) return error.empty() ? std::string("not started") : error;
     if (timed_out) return "timed out after " + format_duration(timeout.count() > 0 ? timeout : elapsed);
     if (signal != 0) return "killed by signal " + std::to_string(signal);
     if (!error.empty()) return error;
     std::string text = "exit " + std::to_string(exit_code);
-    std::string line = last_line(err);
-    if (line.empty() && exit_code != 0) line = last_line(out);
+    auto tail = [&](const std::string& text) { return lines <= 1 ? last_line(text) : tail_lines(text, lines); };
+    std::string line = tail(err);
+    if (line.empty() && exit_code != 0) line = tail(out);
     if (!line.empty() && exit_code != 0) text += ": " + line;
     return text;
 }

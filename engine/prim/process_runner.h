@@ -31,8 +31,9 @@ struct ProcessResult {
     Duration timeout{0};       // the request's deadline, for summary()
 
     bool ok() const { return started && !timed_out && signal == 0 && exit_code == 0; }
-    // One line for logs and errors: "exit 3: <stderr tail>", "timed out after 5s", "killed by signal 9".
-    std::string summary() const;
+    // For logs and errors: "exit 3: <stderr tail>", "timed out after 5s", "killed by signal 9";
+    // `lines` is how many lines of the output's tail an exit shows.
+    std::string summary(int lines = 1) const;
 };
 
 class ProcessRunner {

@@ -55,11 +55,8 @@ ProcessRequest SystemdUnits::request(const std::vector<std::string>& args) const
 void SystemdUnits::fail(const std::vector<std::string>& args, const ProcessResult& r) const {
     std::string cmd;
     for (const auto& a : command(args)) cmd += (cmd.empty() ? "" : " ") + a;
-    if (!r.started) throw Error("`" + cmd + "` failed: " + r.error);
-    if (r.timed_out) throw TimeoutError("`" + cmd + "` timed out after " + format_duration(timeout_));
-    if (r.signal) throw Error("`" + cmd + "` failed: killed by signal " + std::to_string(r.signal));
-    throw Error("`" + cmd + "` failed: exit " + std::to_string(r.exit_code) + ": " +
-                tail_lines(r.err.empty() ? r.out : r.err, 3));
+    if (r.timed_out) throw TimeoutError("`" + cmd + "` " + r.summary());
+    throw Error("`" + cmd + "` failed: " + r.summary(3));
 }
 
 std::string SystemdUnits::run(const std::vector<std::string>& args) const {
