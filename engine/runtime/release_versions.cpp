@@ -4,12 +4,7 @@
 
 namespace backstop {
 
-std::string ReleaseVersions::current() {
-    std::string name = store_.current();
-    if (!name.empty()) return name;
-    // Not a release of ours: say what it is so "name the release with --to" makes sense.
-    return {};
-}
+std::string ReleaseVersions::current() { return store_.current(); }
 
 std::optional<std::string> ReleaseVersions::default_target(const std::string& current, std::string* why) {
     auto names = store_.list();

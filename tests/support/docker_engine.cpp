@@ -1,5 +1,8 @@
 #include "support/docker_engine.h"
 
+#include "core/text.h"
+#include "support/wait_exit.h"
+
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
@@ -24,22 +27,6 @@ namespace backstop::test {
 namespace fs = std::filesystem;
 
 namespace {
-
-std::string trim(std::string s) {
-    while (!s.empty() && (s.back() == '\n' || s.back() == ' ' || s.back() == '\r')) s.pop_back();
-    return s;
-}
-
-bool wait_exit(pid_t pid, std::chrono::milliseconds limit) {
-    auto end = std::chrono::steady_clock::now() + limit;
-    for (;;) {
-        int status = 0;
-        pid_t r = ::waitpid(pid, &status, WNOHANG);
-        if (r == pid || r < 0) return true;
-        if (std::chrono::steady_clock::now() >= end) return false;
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-}
 
 // Mount points under `prefix` (deepest first), from /proc/self/mounts.
 std::vector<std::string> mounts_under(const std::string& prefix) {
@@ -174,14 +161,14 @@ std::string DockerEngine::must(const std::vector<std::string>& args) const {
     if (!r.ok()) {
         std::string cmd = "docker";
         for (const auto& a : args) cmd += " " + a;
-        throw std::runtime_error(cmd + ": " + r.summary() + " " + trim(r.err));
+        throw std::runtime_error(cmd + ": " + r.summary() + " " + trim_right(r.err));
     }
-    return trim(r.out);
+    return trim_right(r.out);
 }
 
 std::string DockerEngine::inspect(const std::string& container, const std::string& format) const {
     ProcessResult r = docker({"inspect", "--format", format, container});
-    return r.ok() ? trim(r.out) : "";
+    return r.ok() ? trim_right(r.out) : "";
 }
 
 void DockerEngine::build_app_image(const std::string& ref, bool healthy) const {
@@ -200,7 +187,7 @@ void DockerEngine::build_app_image(const std::string& ref, bool healthy) const {
     req.env_overrides = {{"DOCKER_HOST", host_}};
     req.timeout = Duration{60'000};
     ProcessResult r = make_process_runner()->run(req);
-    if (!r.ok()) throw std::runtime_error("docker import " + ref + ": " + r.summary() + " " + trim(r.err));
+    if (!r.ok()) throw std::runtime_error("docker import " + ref + ": " + r.summary() + " " + trim_right(r.err));
 }
 
 }  // namespace backstop::test

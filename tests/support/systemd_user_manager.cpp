@@ -1,5 +1,8 @@
 #include "support/systemd_user_manager.h"
 
+#include "core/text.h"
+#include "support/wait_exit.h"
+
 #include <signal.h>
 #include <spawn.h>
 #include <stdlib.h>
@@ -21,23 +24,6 @@ namespace fs = std::filesystem;
 namespace {
 
 const fs::path kScript = fs::path(BACKSTOP_SOURCE_DIR) / "tests" / "env" / "systemd-user-manager";
-
-std::string trim(std::string s) {
-    while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
-    return s;
-}
-
-// Waits up to `limit` for the child to exit; true when it has (and was reaped).
-bool wait_exit(pid_t pid, std::chrono::milliseconds limit) {
-    auto end = std::chrono::steady_clock::now() + limit;
-    for (;;) {
-        int status = 0;
-        pid_t r = ::waitpid(pid, &status, WNOHANG);
-        if (r == pid || r < 0) return true;
-        if (std::chrono::steady_clock::now() >= end) return false;
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-}
 
 std::vector<fs::path> hierarchies() {
     if (fs::exists("/sys/fs/cgroup/cgroup.procs")) return {"/sys/fs/cgroup"};
@@ -113,10 +99,10 @@ SystemdUserManager::SystemdUserManager()
             throw std::runtime_error("systemd --user exited at start (status " + std::to_string(status) + "): " + log);
         }
         ProcessResult r = systemctl({"show", "-p", "SystemState", "--value"});
-        if (r.ok() && trim(r.out) == "running") break;
+        if (r.ok() && trim_right(r.out) == "running") break;
         if (std::chrono::steady_clock::now() >= deadline) {
             stop();
-            throw std::runtime_error("systemd --user not running after 15s: " + trim(r.out) + " " + trim(r.err));
+            throw std::runtime_error("systemd --user not running after 15s: " + trim_right(r.out) + " " + trim_right(r.err));
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
@@ -153,9 +139,9 @@ ProcessResult SystemdUserManager::systemctl(const std::vector<std::string>& args
 }
 
 std::string SystemdUserManager::show(const std::string& unit, const std::string& property) const {
-    return trim(systemctl({"show", "-p", property, "--value", unit}).out);
+    return trim_right(systemctl({"show", "-p", property, "--value", unit}).out);
 }
 
-std::string SystemdUserManager::state(const std::string& unit) const { return trim(systemctl({"is-active", unit}).out); }
+std::string SystemdUserManager::state(const std::string& unit) const { return trim_right(systemctl({"is-active", unit}).out); }
 
 }  // namespace backstop::test

@@ -4,17 +4,13 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "core/text.h"
 #include "lua/bindings/bindings.h"
 #include "lua/runbook_host.h"
 
 namespace backstop::lua::bindings {
 
 namespace {
-
-std::string trimmed(std::string s) {
-    while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
-    return s;
-}
 
 std::string call(lua_State* L, const char* function, const std::vector<std::string>& args, bool mutating) {
     RunbookHost& host = host_for(L, function);
@@ -27,7 +23,7 @@ std::string call(lua_State* L, const char* function, const std::vector<std::stri
 }
 
 int push_string(lua_State* L, const std::string& s) {
-    std::string t = trimmed(s);
+    std::string t = trim_right(s);
     lua_pushlstring(L, t.data(), t.size());
     return 1;
 }

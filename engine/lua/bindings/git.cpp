@@ -1,16 +1,12 @@
 // git: the checkout of a git service, through the host (reads run even in a dry run; writes are
 // planned there). Errors carry git's exit code and the tail of its stderr.
+#include "core/text.h"
 #include "lua/bindings/bindings.h"
 #include "lua/runbook_host.h"
 
 namespace backstop::lua::bindings {
 
 namespace {
-
-std::string trimmed(std::string s) {
-    while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
-    return s;
-}
 
 int run_git(lua_State* L, const char* function, std::vector<std::string> args, bool mutating, bool trim = true) {
     RunbookHost& host = host_for(L, function);
@@ -19,7 +15,7 @@ int run_git(lua_State* L, const char* function, std::vector<std::string> args, b
         out = host.git(args, mutating);
         return 0;
     });
-    if (trim) out = trimmed(out);
+    if (trim) out = trim_right(out);
     lua_pushlstring(L, out.data(), out.size());
     return 1;
 }
