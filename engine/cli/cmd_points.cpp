@@ -92,10 +92,13 @@ int create(App& app, const std::string& name) {
         std::cout << json_text(j, 2) << "\n";
         return 0;
     }
-    std::cout << "Created " << p.id << " of " << p.service << " at " << p.version << ": " << p.configs.size()
-              << " config file(s), " << p.volumes.size() << " volume(s)\n";
+    std::cout << "Created " << p.id << " of " << p.service << " at " << p.version
+              << (p.version_id.empty() || p.version_id == p.version ? "" : " (" + p.version_id + ")") << ": "
+              << p.configs.size() << " config file(s), " << p.volumes.size() << " volume(s)\n";
     for (const auto& c : p.configs) std::cout << "  config " << c.path << "  sha256 " << c.sha256 << "\n";
-    for (const auto& v : p.volumes) std::cout << "  volume " << v.path << "  " << v.archive << "\n";
+    for (const auto& v : p.volumes)
+        std::cout << "  volume " << (v.docker_volume.empty() ? v.path : "docker " + v.docker_volume + " (" + v.path + ")")
+                  << "  " << v.archive << "\n";
     for (const auto& id : pruned) std::cout << "  pruned " << id << " (keep = " << svc->points.keep << ")\n";
     return 0;
 }

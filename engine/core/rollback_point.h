@@ -16,7 +16,8 @@ struct PointFile {
 };
 
 struct PointVolume {
-    std::string path;     // absolute path of the folder
+    std::string path;           // absolute path of the folder (a docker volume's mount point)
+    std::string docker_volume;  // name of the docker volume; empty for a plain folder
     std::string archive;  // file name of its tar.gz inside the point
     std::string sha256;   // of the archive
 };
@@ -25,7 +26,8 @@ struct RollbackPoint {
     std::string id;  // "rb-" + 12 hex digits
     std::string service;
     std::string strategy;
-    std::string version;  // release name or commit id
+    std::string version;     // release name, commit id or image reference
+    std::string version_id;  // what `version` named then, immutably: full commit id, image id; may be empty
     std::string description;
     std::int64_t created_ms = 0;
     std::string actor;

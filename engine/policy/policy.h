@@ -49,6 +49,7 @@ struct GitSettings {
 struct PointSettings {
     std::vector<std::filesystem::path> config;   // files whose content (and SHA-256) a point keeps
     std::vector<std::filesystem::path> volumes;  // folders archived with --include-volumes
+    std::vector<std::string> docker_volumes;     // docker named volumes, likewise (strategy "docker")
     int keep = 0;                                // after each create, prune to this many; 0: keep all
 };
 

@@ -25,7 +25,7 @@ constexpr std::array<std::string_view, 6> kHealthKeys = {"url", "timeout", "inte
                                                          "expect_status", "expect_body"};
 constexpr std::array<std::string_view, 6> kRollbackKeys = {"runbook", "max_attempts", "window", "level",
                                                            "hook_timeout", "exec_allow"};
-constexpr std::array<std::string_view, 3> kPointsKeys = {"config", "volumes", "keep"};
+constexpr std::array<std::string_view, 4> kPointsKeys = {"config", "volumes", "docker_volumes", "keep"};
 constexpr std::array<std::string_view, 3> kStrategies = {"releases", "git", "docker"};
 constexpr std::array<std::string_view, 2> kGitModes = {"reset", "revert"};
 constexpr std::array<std::string_view, 2> kSystemdScopes = {"system", "user"};
@@ -240,6 +240,13 @@ ServicePolicy compile_service(const RawMember& service, const PolicySource& sour
         };
         if (auto files = points.argv("config")) policy.points.config = absolute(*files);
         if (auto folders = points.argv("volumes")) policy.points.volumes = absolute(*folders);
+        if (auto names = points.strings("docker_volumes")) {
+            if (policy.strategy == "docker")
+                policy.points.docker_volumes = *names;
+            else if (!names->empty())
+                points.bad_value("docker_volumes", "docker_volumes needs strategy \"docker\" (the container is stopped "
+                                                   "while its volumes are restored); use `volumes` for folders");
+        }
         if (auto keep = points.integer("keep", 1)) policy.points.keep = *keep;
     }
     if (const RawValue* table = fields.subtable("rollback")) {

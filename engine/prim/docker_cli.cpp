@@ -37,6 +37,13 @@ nlohmann::json DockerCli::inspect_container(const std::string& name) const {
     return j[0];
 }
 
+std::string DockerCli::volume_mountpoint(const std::string& name) const {
+    if (name.empty() || name.front() == '-') throw Error("bad docker volume name `" + name + "`");
+    std::string path = trim_right(run({"volume", "inspect", "--format", "{{.Mountpoint}}", "--", name}));
+    if (path.empty() || path.front() != '/') throw Error("docker volume " + name + " has no local mount point (driver other than local?)");
+    return path;
+}
+
 std::optional<std::string> DockerCli::image_id(const std::string& ref) const {
     if (ref.empty() || ref.front() == '-') return std::nullopt;
     ProcessResult r = try_run({"image", "inspect", "--format", "{{.Id}}", "--", ref});

@@ -28,6 +28,9 @@ public:
     // The image id (sha256:…) `ref` names here; nullopt when there is no such image.
     std::optional<std::string> image_id(const std::string& ref) const;
 
+    // Where a named volume's data lives on the docker host; throws when there is no such volume.
+    std::string volume_mountpoint(const std::string& name) const;
+
     struct ImageTag {
         std::string ref;      // "repo:tag"
         std::string id;       // sha256:…

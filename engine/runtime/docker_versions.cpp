@@ -1,6 +1,8 @@
 #include "runtime/docker_versions.h"
 
 #include <cctype>
+#include <chrono>
+#include <thread>
 
 #include "core/error.h"
 #include "core/text.h"
@@ -38,6 +40,10 @@ std::optional<std::string> DockerVersions::default_target(const std::string& cur
     return std::nullopt;
 }
 
+std::string DockerVersions::version_id(const std::string& version) {
+    return docker_.image_id(version).value_or("");
+}
+
 std::string DockerVersions::where() const {
     return "container " + settings_.container + " (docker" + (settings_.host.empty() ? "" : " " + settings_.host) + ")";
 }
@@ -58,6 +64,25 @@ void DockerVersions::create_like(const nlohmann::json& inspect, const std::strin
     docker_.run(args);
 }
 
+// `docker start` succeeds as soon as the container's first process runs; with an init process, or
+// a program that dies at once, the container exits right after. Watching it briefly turns that
+// into a failed switch (and the old container comes back) instead of a failed verification with
+// nothing running.
+void DockerVersions::expect_still_running(const std::string& name) {
+    constexpr int kChecks = 10;
+    for (int i = 0; i < kChecks; ++i) {
+        nlohmann::json state = docker_.inspect_container(name).value("State", nlohmann::json::object());
+        std::string status = state.value("Status", std::string());
+        if (status != "running" || state.value("Restarting", false)) {
+            ProcessResult tail = docker_.try_run({"logs", "--tail", "3", "--", name});
+            std::string logs = trim_right(tail.err.empty() ? tail.out : tail.err);
+            throw Error("container " + name + " did not stay up after its start: " + status + ", exit code " +
+                        std::to_string(state.value("ExitCode", 0)) + (logs.empty() ? "" : ": " + logs));
+        }
+        if (i + 1 < kChecks) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+}
+
 void DockerVersions::switch_to(const std::string& from, const std::string& to, const std::string& run_id,
                                const std::string&) {
     const std::string& name = settings_.container;
@@ -73,6 +98,7 @@ void DockerVersions::switch_to(const std::string& from, const std::string& to, c
         docker_.run({"rm", "-f", "--", name});
         docker_.run({"rename", staged, name});
         docker_.run({"start", "--", name});
+        expect_still_running(name);
     } catch (const Error& e) {
         // Put the old version back under its name: the service must end on `from` or on `to`.
         docker_.try_run({"rm", "-f", "--", staged});

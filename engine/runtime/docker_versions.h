@@ -16,6 +16,7 @@ public:
     std::string current() override;
     std::optional<std::string> default_target(const std::string& current, std::string* why) override;
     std::optional<std::string> resolve(const std::string& asked, std::string* why) override;
+    std::string version_id(const std::string& version) override;
     std::string where() const override;
     std::string describe_switch(const std::string& from, const std::string& to) const override;
     void switch_to(const std::string& from, const std::string& to, const std::string& run_id,
@@ -23,6 +24,8 @@ public:
 
 private:
     // Creates (not starts) a container named `name` like `inspect`, from `image`.
+    // Throws unless the container is running, and still is about a second later.
+    void expect_still_running(const std::string& name);
     void create_like(const nlohmann::json& inspect, const std::string& name, const std::string& image);
 
     const DockerSettings& settings_;

@@ -36,6 +36,14 @@ std::optional<std::string> GitVersions::default_target(const std::string& curren
     return parent;
 }
 
+std::string GitVersions::version_id(const std::string& version) {
+    try {
+        return git_.resolve(version);
+    } catch (const Error&) {
+        return {};
+    }
+}
+
 std::string GitVersions::where() const { return settings_.checkout.string() + " (git)"; }
 
 std::string GitVersions::describe_switch(const std::string& from, const std::string& to) const {

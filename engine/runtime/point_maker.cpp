@@ -4,6 +4,7 @@
 
 #include "core/error.h"
 #include "core/run_record.h"
+#include "prim/docker_cli.h"
 #include "prim/git_checkout.h"
 #include "runtime/version_store.h"
 
@@ -26,8 +27,10 @@ RollbackPoint create_point(const ServicePolicy& service, ProcessRunner& processe
     p.created_ms = now_epoch_ms();
     p.actor = request.actor;
     p.host = request.host;
-    p.version = make_version_store(service, processes)->current();
+    auto versions = make_version_store(service, processes);
+    p.version = versions->current();
     if (p.version.empty()) throw Error("service " + service.name + " has no current version to record");
+    p.version_id = versions->version_id(p.version);
     try {
         GitCheckout policy_repo(processes, service.policy_file.parent_path(), Duration{5000});
         p.policy_commit = policy_repo.head();
@@ -36,7 +39,14 @@ RollbackPoint create_point(const ServicePolicy& service, ProcessRunner& processe
     }
     for (const auto& f : service.points.config) p.configs.push_back({f.string(), ""});
     if (request.include_volumes)
-        for (const auto& v : service.points.volumes) p.volumes.push_back({v.string(), "", ""});
+    {
+        for (const auto& v : service.points.volumes) p.volumes.push_back({v.string(), "", "", ""});
+        if (!service.points.docker_volumes.empty()) {
+            DockerCli docker(processes, service.docker.host, service.docker.timeout);
+            for (const auto& name : service.points.docker_volumes)
+                p.volumes.push_back({docker.volume_mountpoint(name), name, "", ""});
+        }
+    }
     store.save(p);
 
     if (service.points.keep > 0) {

@@ -132,6 +132,7 @@ RunRecord RollbackRunner::run_steps(const RunRequest& request, RunObserver& obse
     std::optional<std::string> to;
     std::string why;
     std::optional<RollbackPoint> point;
+    std::string moved_note;
     try {
         versions = make_version_store(*svc, deps_.processes);
         rec.from = versions->current();
@@ -140,6 +141,14 @@ RunRecord RollbackRunner::run_steps(const RunRequest& request, RunObserver& obse
             if (deps_.points) point = deps_.points->find(*asked);
             if (!point || point->service != svc->name) throw Error("no rollback point " + *asked + " of service " + svc->name);
             asked = point->version;
+            // A tag or branch that has moved since the point was made: the point means what it
+            // named then.
+            std::string named_now = point->version_id.empty() ? "" : versions->version_id(point->version);
+            if (!point->version_id.empty() && named_now != point->version_id) {
+                moved_note = point->version + (named_now.empty() ? " names nothing now" : " has moved") + "; using " +
+                             point->version_id + " recorded by the point";
+                asked = point->version_id;
+            }
         }
         to = asked ? versions->resolve(*asked, &why) : versions->default_target(rec.from, &why);
         // Rolling back to a point on the same version still brings back its files.
@@ -158,7 +167,7 @@ RunRecord RollbackRunner::run_steps(const RunRequest& request, RunObserver& obse
     rec.to = *to;
     steps.note("target", (rec.from.empty() ? "(none)" : rec.from) + " -> " + rec.to,
                dry ? StepStatus::planned : StepStatus::ok,
-               point ? "point " + point->id + (point->description.empty() ? "" : ": " + point->description) : request.to ? "asked for" : svc->strategy == "docker" ? "newest other tag of the image's repository" : svc->strategy == "git" ? (svc->git.known_good.empty() ? "HEAD~1" : "newest known-good commit")
+               point ? "point " + point->id + (point->description.empty() ? "" : ": " + point->description) + (moved_note.empty() ? "" : " (" + moved_note + ")") : request.to ? "asked for" : svc->strategy == "docker" ? "newest other tag of the image's repository" : svc->strategy == "git" ? (svc->git.known_good.empty() ? "HEAD~1" : "newest known-good commit")
                                                                : "newest release older than " + rec.from);
     if (!dry) {
         try {

@@ -144,6 +144,10 @@ void RunHost::restore_point_files() {
         steps_.finish(step, StepStatus::ok, "sha256 verified");
     }
     for (const auto& v : point_->volumes) {
+        if (!v.docker_volume.empty()) {
+            restore_docker_volume(v);
+            continue;
+        }
         std::string detail = v.path + " from " + v.archive;
         if (dry_run_) {
             steps_.note("volume", detail, StepStatus::planned, "replaces the folder's content");
@@ -158,6 +162,37 @@ void RunHost::restore_point_files() {
         }
         steps_.finish(step, StepStatus::ok);
     }
+}
+
+// The container is stopped while its volume's content is swapped and started again afterwards:
+// a running process never sees half of the old data and half of the new, and the start mounts
+// the restored folder.
+void RunHost::restore_docker_volume(const PointVolume& v) {
+    const std::string& container = service_.docker.container;
+    std::string detail = "docker volume " + v.docker_volume + " from " + v.archive;
+    std::string how = "stops container " + container + ", replaces the volume's content, starts it again";
+    if (dry_run_) {
+        steps_.note("volume", detail, StepStatus::planned, how);
+        return;
+    }
+    std::size_t step = steps_.start("volume", detail);
+    DockerCli docker(processes_, service_.docker.host, service_.docker.timeout);
+    try {
+        PointVolume now = v;
+        now.path = docker.volume_mountpoint(v.docker_volume);
+        docker.run({"stop", "--", container});
+        try {
+            point_store_->restore_volume(*point_, now);
+        } catch (const Error&) {
+            docker.try_run({"start", "--", container});
+            throw;
+        }
+        docker.run({"start", "--", container});
+    } catch (const Error& e) {
+        steps_.finish(step, StepStatus::failed, e.what());
+        throw;
+    }
+    steps_.finish(step, StepStatus::ok, "container " + container + " restarted on the restored volume");
 }
 
 std::string RunHost::git(const std::vector<std::string>& args, bool mutating) {

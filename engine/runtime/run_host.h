@@ -47,6 +47,7 @@ private:
     const HealthCheck& health_check() const;
     SystemdUnits units(Duration timeout) const;  // in the policy's scope
     void restore_point_files();
+    void restore_docker_volume(const PointVolume& v);
     const ReleaseStore& releases(const char* function) const;  // throws unless strategy "releases"
 
     const ServicePolicy& service_;

@@ -21,6 +21,10 @@ public:
     virtual std::optional<std::string> default_target(const std::string& current, std::string* why) = 0;
     // An asked-for target in canonical form (a release name, a short commit id); nullopt + *why.
     virtual std::optional<std::string> resolve(const std::string& asked, std::string* why) = 0;
+    // What `version` names now, immutably (a full commit id, an image id), so a rollback point can
+    // tell later whether a moving name (a tag, a branch) still means the same; "" when the strategy
+    // has no such id or `version` names nothing.
+    virtual std::string version_id(const std::string& version) { (void)version; return {}; }
     // Where the versions live, for messages: "/srv/web/releases", "/srv/site (git)".
     virtual std::string where() const = 0;
     // The step detail of switching, e.g. "/srv/web/current: v2 -> v1".

@@ -24,16 +24,24 @@ struct ContainerService {
     std::string name = "web-" + std::to_string(port);
     std::string repo = "app" + std::to_string(port);
 
-    // v1 healthy, v2 broken and running as the container.
-    ContainerService() {
+    std::string volume;  // a docker named volume mounted at /state, when asked for
+
+    // v1 healthy, v2 broken; the container runs `running_tag` (v2 unless asked otherwise).
+    explicit ContainerService(const std::string& running_tag = "v2", bool named_volume = false) {
         engine.build_app_image(repo + ":v1", true);
         engine.build_app_image(repo + ":v2", false);
         dir.write("data/marker", "kept\n");
-        engine.must({"run", "-d", "--name", name, "--network", "host", "--init", "--restart", "on-failure:3",
-                     "--env", "GREETING=hello", "--volume", dir.file("data") + ":/data:ro", "--label", "tier=web",
-                     repo + ":v2", "/bin/busybox", "httpd", "-f", "-p", "127.0.0.1:" + std::to_string(port), "-h", "/www"});
+        std::vector<std::string> run = {"run", "-d", "--name", name, "--network", "host", "--init", "--restart", "on-failure:3",
+                                        "--env", "GREETING=hello", "--volume", dir.file("data") + ":/data:ro", "--label", "tier=web"};
+        if (named_volume) {
+            volume = "state-" + std::to_string(port);
+            engine.must({"volume", "create", volume});
+            run.insert(run.end(), {"--mount", "type=volume,src=" + volume + ",dst=/state"});
+        }
+        run.insert(run.end(), {repo + ":" + running_tag, "/bin/busybox", "httpd", "-f", "-p", "127.0.0.1:" + std::to_string(port), "-h", "/www"});
+        engine.must(run);
         wait_answering();
-        REQUIRE(health().rfind("404", 0) == 0);
+        REQUIRE(health().rfind(running_tag == "v2" ? "404" : "200", 0) == 0);
         dir.write("backstop.toml", "[service.web]\n"
                                    "strategy       = \"docker\"\n"
                                    "container      = \"" + name + "\"\n"
@@ -47,7 +55,10 @@ struct ContainerService {
                                    "attempts = 50\n"
                                    "\n[service.web.rollback]\nmax_attempts = 10\nwindow = \"1h\"\n");
     }
-    ~ContainerService() { engine.docker({"rm", "-f", name}); }
+    ~ContainerService() {
+        engine.docker({"rm", "-f", name});
+        if (!volume.empty()) engine.docker({"volume", "rm", "-f", volume});
+    }
 
     void wait_answering() const {
         for (int i = 0; i < 100 && health().empty(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
@@ -173,4 +184,60 @@ TEST_CASE("when the container's tag has moved, its current version is the image 
     REQUIRE(r.exit_code == 0);
     CHECK(r.out.find(running + " -> " + s.repo + ":v1") != std::string::npos);
     CHECK(s.inspect("{{.Image}}") == running);
+}
+
+TEST_CASE("a new container that cannot start is replaced by the old one, and the run fails", "[docker][e2e]") {
+    ContainerService s;
+    s.engine.build_app_image(s.repo + ":v0", true, false);  // no /bin/busybox: created, never started
+    std::string old_image = s.inspect("{{.Image}}");
+    CliResult r = s.backstop({"rollback", "web", "--to", s.repo + ":v0", "--json"});
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 1);
+    CHECK(s.inspect("{{.State.Running}}") == "true");
+    CHECK(s.inspect("{{.Image}}") == old_image);
+    CHECK(s.inspect("{{.HostConfig.RestartPolicy.Name}}") == "on-failure");
+    CHECK(s.health().rfind("404", 0) == 0);  // answering again, on the old (broken) v2
+    CHECK(s.engine.must({"ps", "-a", "--filter", "name=" + s.name, "--format", "{{.Names}}"}) == s.name);
+    std::string history = s.dir.read("state/history.jsonl");
+    CHECK(history.find("restored on " + s.repo + ":v2") != std::string::npos);
+    CHECK(history.find("\"outcome\":\"failed\"") != std::string::npos);
+}
+
+TEST_CASE("a docker point keeps the image id and a named volume; rollback to it follows the id when the tag moved",
+          "[docker][points]") {
+    ContainerService s("v1", true);
+    s.engine.must({"exec", s.name, "/bin/sh", "-c", "echo one > /state/data"});
+    std::string v1_id = s.inspect("{{.Image}}");
+    std::string policy = s.dir.read("backstop.toml");
+    s.dir.write("backstop.toml", policy + "\n[service.web.points]\ndocker_volumes = [\"" + s.volume + "\"]\n");
+
+    CliResult made = s.backstop({"points", "create", "web", "--description", "before the migration", "--include-volumes", "--json"});
+    INFO(made.out << made.err);
+    REQUIRE(made.exit_code == 0);
+    auto point = made.json();
+    CHECK(point["version"] == s.repo + ":v1");
+    CHECK(point["version_id"] == v1_id);
+    REQUIRE(point["volumes"].size() == 1);
+    CHECK(point["volumes"][0]["docker_volume"] == s.volume);
+    std::string id = point["id"];
+
+    // A deploy re-pushes the v1 tag with other content and the migration rewrites the volume.
+    s.engine.build_app_image(s.repo + ":v1", true);
+    REQUIRE(s.engine.must({"image", "inspect", "--format", "{{.Id}}", s.repo + ":v1"}) != v1_id);
+    s.engine.must({"exec", s.name, "/bin/sh", "-c", "echo two > /state/data"});
+
+    CliResult plan = s.backstop({"rollback", "web", "--to", id, "--dry-run"});
+    INFO(plan.out << plan.err);
+    REQUIRE(plan.exit_code == 0);
+    CHECK(plan.out.find(v1_id) != std::string::npos);
+    CHECK(plan.out.find("docker volume " + s.volume) != std::string::npos);
+    CHECK(s.engine.must({"exec", s.name, "cat", "/state/data"}) == "two");
+
+    CliResult r = s.backstop({"rollback", "web", "--to", id});
+    INFO(r.out << r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK(s.inspect("{{.Image}}") == v1_id);
+    CHECK(s.inspect("{{.State.Running}}") == "true");
+    CHECK(s.engine.must({"exec", s.name, "cat", "/state/data"}) == "one");
+    CHECK(s.health().rfind("200", 0) == 0);
 }

@@ -185,3 +185,36 @@ TEST_CASE("an unknown revision is refused before anything changes", "[git]") {
     CHECK(r.out.find("no commit `no-such-rev`") != std::string::npos);
     CHECK(site.head() == site.v3);
 }
+
+TEST_CASE("a point of a git service keeps the full commit and a config file; rollback to it restores both", "[git][points]") {
+    Site site;
+    site.policy("mode = \"reset\"\n", "\n[service.site.points]\nconfig = [\"site.conf\"]\n");
+    git(site.checkout, {"reset", "-q", "--hard", site.v2});
+    site.dir.write("site.conf", "cache = 60\n");
+
+    CliResult made = run_backstop(site.cli({"points", "create", "site", "--description", "v2 with cache 60", "--json"}));
+    INFO(made.out << made.err);
+    REQUIRE(made.exit_code == 0);
+    auto point = made.json();
+    CHECK(site.v2.rfind(point["version"].get<std::string>(), 0) == 0);
+    CHECK(point["version_id"] == site.v2);
+    REQUIRE(point["configs"].size() == 1);
+    CHECK(point["configs"][0]["sha256"] == sha256_hex("cache = 60\n"));
+    std::string id = point["id"];
+
+    std::string v4 = site.commit("{\"version\": 4}\n", "v4");
+    site.dir.write("site.conf", "cache = 0\n");
+
+    CliResult plan = run_backstop(site.cli({"rollback", "site", "--to", id, "--dry-run"}));
+    INFO(plan.out << plan.err);
+    REQUIRE(plan.exit_code == 0);
+    CHECK(plan.out.find(site.dir.file("site.conf")) != std::string::npos);
+    CHECK(site.head() == v4);
+
+    CliResult r = run_backstop(site.cli({"rollback", "site", "--to", id}));
+    INFO(r.out << r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK(site.head() == site.v2);
+    CHECK(site.dir.read("site/index.json") == "{\"version\": 2}\n");
+    CHECK(site.dir.read("site.conf") == "cache = 60\n");
+}

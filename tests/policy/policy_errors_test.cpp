@@ -330,3 +330,15 @@ TEST_CASE("diagnostics render with file:line:col, the line and a caret", "[polic
           "    attempts = \"3\"\n"
           "               ^\n");
 }
+
+TEST_CASE("docker_volumes in points needs strategy docker", "[policy][errors]") {
+    auto result = load_with(R"(
+[service.web.health]
+url = "http://127.0.0.1:8080/health"
+
+[service.web.points]
+docker_volumes = ["pgdata"]
+)");
+    CHECK(summary(result) == Strings{"bad-value web.toml:10:18"});
+    CHECK_THAT(result.diagnostics.items()[0].message, Contains("needs strategy \"docker\""));
+}

@@ -171,13 +171,16 @@ std::string DockerEngine::inspect(const std::string& container, const std::strin
     return r.ok() ? trim_right(r.out) : "";
 }
 
-void DockerEngine::build_app_image(const std::string& ref, bool healthy) const {
+void DockerEngine::build_app_image(const std::string& ref, bool healthy, bool startable) const {
     TempDir root("backstop-rootfs");
     root.mkdir("bin");
     root.mkdir("www");
     root.mkdir("tmp");
-    fs::copy_file("/bin/busybox", root.file("bin/busybox"));
-    for (const char* applet : {"sh", "httpd", "cat", "ls", "sleep"}) fs::create_symlink("busybox", root.file(std::string("bin/") + applet));
+    if (startable) {
+        fs::copy_file("/bin/busybox", root.file("bin/busybox"));
+        for (const char* applet : {"sh", "httpd", "cat", "ls", "sleep"})
+            fs::create_symlink("busybox", root.file(std::string("bin/") + applet));
+    }
     root.write("etc/passwd", "root:x:0:0:root:/:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/sh\n");
     root.write("etc/group", "root:x:0:\nnogroup:x:65534:\n");
     root.write("www/index.html", "app " + ref + "\n");

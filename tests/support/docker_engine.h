@@ -37,7 +37,9 @@ public:
 
     // Imports a busybox image `ref` whose /www/health exists (GET /health → 200 "ok REF") when
     // `healthy`, else is missing (404). Serve it with `busybox httpd -f -p 127.0.0.1:PORT -h /www`.
-    void build_app_image(const std::string& ref, bool healthy) const;
+    // Without `startable` the image lacks /bin/busybox: a container from it is created but fails
+    // to start.
+    void build_app_image(const std::string& ref, bool healthy, bool startable = true) const;
 
 private:
     void stop();
