@@ -23,6 +23,14 @@ const std::vector<Verb>& verbs() {
          {kJson, {"--description", true}, {"--include-volumes"}}, run_points},
         {"history", "history [stats] [--service S] [--limit N] [--json]", "Show recorded runs, newest first, or success rate and MTTR",
          {{"--service", true}, {"--limit", true}, kJson}, run_history},
+        {"eval", "eval [SERVICE...] [--once] [--dry-run] [--json]",
+         "Evaluate every trigger once and act on those that fire (for cron and CI)",
+         {{"--once"}, {"--dry-run"}, {"--actor", true}, kJson}, run_eval},
+        {"rules", "rules list [--json]", "Show the built-in trigger rules and their defaults", {kJson}, run_rules},
+        {"pause", "pause SERVICE [--for DURATION] [--reason TEXT]",
+         "Hold back every action triggers decide for a service (planned work); each is recorded as suppressed",
+         {{"--for", true}, {"--reason", true}, {"--actor", true}}, run_pause},
+        {"resume", "resume SERVICE", "Let triggers act again after `pause`", {}, run_resume},
     };
     return table;
 }

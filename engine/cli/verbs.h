@@ -23,5 +23,9 @@ int run_rollback(App& app);
 int run_verify(App& app);
 int run_points(App& app);
 int run_history(App& app);
+int run_eval(App& app);
+int run_rules(App& app);
+int run_pause(App& app);
+int run_resume(App& app);
 
 }  // namespace backstop::cli

@@ -26,7 +26,8 @@ constexpr std::pair<RunMode, const char*> kModes[] = {
 constexpr std::pair<Outcome, const char*> kOutcomes[] = {
     {Outcome::running, "running"},     {Outcome::succeeded, "succeeded"}, {Outcome::failed, "failed"},
     {Outcome::verify_failed, "verify_failed"}, {Outcome::refused, "refused"}, {Outcome::dry_run, "dry_run"},
-    {Outcome::incomplete, "incomplete"}};
+    {Outcome::incomplete, "incomplete"}, {Outcome::suppressed, "suppressed"}, {Outcome::paged, "paged"},
+    {Outcome::awaiting_hotfix, "awaiting_hotfix"}, {Outcome::no_action, "no_action"}};
 constexpr std::pair<StepStatus, const char*> kStepStatuses[] = {
     {StepStatus::ok, "ok"}, {StepStatus::failed, "failed"}, {StepStatus::skipped, "skipped"}, {StepStatus::planned, "planned"}};
 
@@ -50,7 +51,7 @@ nlohmann::json to_json(const RunRecord& r) {
     for (const auto& d : r.notifications)
         notifications.push_back({{"channel", d.channel}, {"type", d.type}, {"delivered", d.delivered},
                                  {"attempts", d.attempts}, {"error", d.error}, {"duration_ms", d.duration_ms}});
-    return {{"run_id", r.run_id},
+    nlohmann::json out = {{"run_id", r.run_id},
             {"service", r.service},
             {"env", r.env},
             {"from", r.from},
@@ -71,6 +72,8 @@ nlohmann::json to_json(const RunRecord& r) {
             {"steps", steps},
             {"log", log},
             {"notifications", notifications}};
+    if (!r.decision.is_null()) out["decision"] = r.decision;
+    return out;
 }
 
 RunRecord run_record_from_json(const nlohmann::json& j) {
@@ -99,6 +102,7 @@ RunRecord run_record_from_json(const nlohmann::json& j) {
     for (const auto& d : j.value("notifications", nlohmann::json::array()))
         r.notifications.push_back({d.value("channel", ""), d.value("type", ""), d.value("delivered", false),
                                    d.value("attempts", 0), d.value("error", ""), d.value("duration_ms", std::int64_t{0})});
+    if (j.contains("decision")) r.decision = j["decision"];
     return r;
 }
 

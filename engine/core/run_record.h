@@ -12,7 +12,10 @@ namespace backstop {
 
 enum class RunMode { normal, dry_run, emergency };
 // `incomplete`: a run that recorded its start but never its end (the process died mid-run).
-enum class Outcome { running, succeeded, failed, verify_failed, refused, dry_run, incomplete };
+// The last four end records of decisions that changed nothing: a guard held the action back
+// (suppressed), someone was paged, a hotfix is awaited, or the decision was to do nothing.
+enum class Outcome { running, succeeded, failed, verify_failed, refused, dry_run, incomplete,
+                     suppressed, paged, awaiting_hotfix, no_action };
 enum class StepStatus { ok, failed, skipped, planned };
 
 struct StepRecord {
@@ -57,6 +60,9 @@ struct RunRecord {
     std::vector<StepRecord> steps;
     std::vector<LogLine> log;  // runbook log lines
     std::vector<Delivery> notifications;  // filled after the run ended; empty when nobody was notified
+    // Why backstop acted by itself: trigger, severity, source, observed values, the rule that
+    // matched, the action. Null for runs asked for by hand.
+    nlohmann::json decision;
 
     std::int64_t duration_ms() const { return ended_ms > started_ms ? ended_ms - started_ms : 0; }
 };

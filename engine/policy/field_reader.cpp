@@ -148,8 +148,10 @@ void FieldReader::reject_unknown(std::span<const std::string_view> known,
         std::string message = "unknown key " + ticked(m.key) + " in [" + label_ + "]";
         std::string home = elsewhere ? elsewhere(m.key) : std::string();
         auto guess = did_you_mean(m.key, known);
-        // Both can be right (`attempts` in [rollback] may mean `max_attempts`), so say both.
-        if (guess && !home.empty()) {
+        // Both can be right (`attempts` in [rollback] may mean `max_attempts`), so say both; a
+        // mere typo distance to a key of this table (`url` and `use`) is not worth the doubt.
+        bool related = guess && (guess->find(m.key) != std::string::npos || m.key.find(*guess) != std::string::npos);
+        if (related && !home.empty()) {
             message += "; did you mean " + ticked(*guess) + "? (" + ticked(m.key) + " belongs in " + home + ")";
         } else if (!home.empty()) {
             message += "; it belongs in " + home;

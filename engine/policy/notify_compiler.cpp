@@ -21,7 +21,10 @@ constexpr std::array<std::string_view, 13> kAllKeys = {"name",    "type",    "ev
                                                        "deadline", "url",    "headers",  "smtp_url", "from",
                                                        "to",       "username", "password"};
 constexpr std::array<std::string_view, 4> kTypes = {"slack", "discord", "webhook", "email"};
-constexpr std::array<std::string_view, 4> kEvents = {"succeeded", "failed", "verify_failed", "refused"};
+constexpr std::array<std::string_view, 8> kEvents = {"succeeded", "failed", "verify_failed", "refused",
+                                                    "paged", "awaiting_hotfix", "suppressed", "no_action"};
+// Announced when `events` is left out: every rollback outcome and every page; not the quiet ones.
+constexpr std::size_t kDefaultEvents = 6;
 
 template <std::size_t N>
 bool contains(const std::array<std::string_view, N>& list, std::string_view key) {
@@ -71,7 +74,7 @@ std::optional<NotifyType> type_named(std::string_view name) {
 }
 
 void compile_events(FieldReader& fields, NotifyChannel& channel, Report& report) {
-    channel.events.assign(kEvents.begin(), kEvents.end());
+    channel.events.assign(kEvents.begin(), kEvents.begin() + kDefaultEvents);
     auto events = fields.strings("events");
     if (!events) return;
     const RawValue& raw = *fields.table().find("events");

@@ -10,6 +10,7 @@
 
 #include "core/diagnostic.h"
 #include "core/duration.h"
+#include "policy/watch_policy.h"
 
 namespace backstop {
 
@@ -33,6 +34,8 @@ struct RollbackSettings {
     // Programs runbooks may exec: a bare name allows that name looked up in PATH, a path allows
     // exactly that file. Nothing else runs.
     std::vector<std::string> exec_allow;
+    // The level ladder: when a level's verification fails, the next one runs. Empty: `level` alone.
+    std::vector<std::string> levels;
 };
 
 // strategy "git": versions are commits of a checkout.
@@ -82,6 +85,7 @@ struct ServicePolicy {
     std::optional<HealthCheck> health;
     RollbackSettings rollback;
     PointSettings points;
+    WatchSettings watch;                // sources, triggers, decisions, schedules
     std::string env;                    // free label, e.g. "prod"; shown in history and plans
     std::filesystem::path policy_file;  // the file that defined the service
     SourcePosition defined_at;

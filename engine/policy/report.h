@@ -20,6 +20,7 @@ public:
         out_.warning(std::move(code), at, std::move(message), line_of(text_, at.line));
     }
     std::size_t error_count() const { return out_.error_count(); }
+    Diagnostics& diagnostics() const { return out_; }
 
 private:
     std::string_view text_;

@@ -2,19 +2,23 @@
 // them in step with the struct fields in policy.h.
 #include "policy/service_compiler.h"
 
+#include <algorithm>
 #include <array>
 #include <string_view>
 
 #include "core/did_you_mean.h"
 #include "policy/field_reader.h"
+#include "policy/watch_compiler.h"
 #include "prim/systemd_units.h"
 
 namespace backstop::policy {
 
 namespace {
 
-constexpr std::array<std::string_view, 22> kServiceKeys = {
+constexpr std::array<std::string_view, 29> kServiceKeys = {
     "strategy", "releases", "current", "restart", "restart_timeout", "env", "health", "rollback", "points",
+    // watching and deciding
+    "source", "trigger", "use", "rules", "decide", "schedule", "cooldown",
     // strategy "git"
     "checkout", "mode", "remote", "branch", "known_good", "git_timeout",
     // strategy "docker"
@@ -23,8 +27,8 @@ constexpr std::array<std::string_view, 22> kServiceKeys = {
     "unit", "scope", "unit_timeout"};
 constexpr std::array<std::string_view, 6> kHealthKeys = {"url", "timeout", "interval", "attempts",
                                                          "expect_status", "expect_body"};
-constexpr std::array<std::string_view, 6> kRollbackKeys = {"runbook", "max_attempts", "window", "level",
-                                                           "hook_timeout", "exec_allow"};
+constexpr std::array<std::string_view, 7> kRollbackKeys = {"runbook", "max_attempts", "window", "level",
+                                                           "hook_timeout", "exec_allow", "levels"};
 constexpr std::array<std::string_view, 4> kPointsKeys = {"config", "volumes", "docker_volumes", "keep"};
 constexpr std::array<std::string_view, 3> kStrategies = {"releases", "git", "docker"};
 constexpr std::array<std::string_view, 2> kGitModes = {"reset", "revert"};
@@ -151,6 +155,12 @@ RollbackSettings compile_rollback(FieldReader& fields, const std::filesystem::pa
     if (auto s = fields.string("level", false)) rollback.level = *s;
     if (auto d = fields.duration("hook_timeout")) rollback.hook_timeout = *d;
     if (auto allowed = fields.argv("exec_allow")) rollback.exec_allow = std::move(*allowed);
+    if (auto levels = fields.argv("levels")) {
+        rollback.levels = std::move(*levels);
+        if (!fields.table().find("level")) rollback.level = rollback.levels.front();
+        else if (std::find(rollback.levels.begin(), rollback.levels.end(), rollback.level) == rollback.levels.end())
+            fields.bad_value("level", "`level` \"" + rollback.level + "\" is not on the `levels` ladder");
+    }
     return rollback;
 }
 
@@ -254,6 +264,7 @@ ServicePolicy compile_service(const RawMember& service, const PolicySource& sour
         rollback.reject_unknown(kRollbackKeys, home);
         policy.rollback = compile_rollback(rollback, source.base_dir);
     }
+    compile_watch(fields, source, report, policy);
 
     return policy;
 }

@@ -13,6 +13,10 @@ struct Accumulator {
             case Outcome::dry_run: ++stats.dry_runs; return;
             case Outcome::refused: ++stats.refused; return;
             case Outcome::running: return;  // still going: no verdict yet
+            case Outcome::suppressed:
+            case Outcome::paged:
+            case Outcome::awaiting_hotfix:
+            case Outcome::no_action: return;  // decisions that changed nothing are not rollbacks
             case Outcome::succeeded:
                 ++stats.total;
                 ++stats.succeeded;

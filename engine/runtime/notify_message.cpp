@@ -122,6 +122,10 @@ int discord_colour(Outcome outcome) {
     switch (outcome) {
         case Outcome::succeeded: return kColourGreen;
         case Outcome::verify_failed:
+        case Outcome::paged:
+        case Outcome::awaiting_hotfix:
+        case Outcome::suppressed:
+        case Outcome::no_action:
         case Outcome::dry_run: return kColourYellow;
         default: return kColourRed;
     }
@@ -129,6 +133,8 @@ int discord_colour(Outcome outcome) {
 
 std::string headline(const RunRecord& run) {
     std::string out = run.service;
+    if (!run.decision.is_null() && run.outcome != Outcome::succeeded && run.to.empty())
+        return out + ": " + to_string(run.outcome) + " (" + run.trigger + ")";
     if (run.outcome == Outcome::succeeded)
         out += " rolled back " + transition(run);
     else if (!run.to.empty())

@@ -79,6 +79,7 @@ RunRecord RollbackRunner::run_steps(const RunRequest& request, RunObserver& obse
     rec.actor = request.actor;
     rec.reason = request.reason;
     rec.trigger = request.trigger;
+    rec.decision = request.decision;
     rec.host = deps_.host;
     rec.started_ms = now_epoch_ms();
     StepRecorder steps(rec, observer);

@@ -4,6 +4,8 @@
 #include <optional>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 namespace backstop {
 
 struct RunRequest {
@@ -15,6 +17,7 @@ struct RunRequest {
     std::string reason;
     std::string actor;
     std::string trigger = "manual";
+    nlohmann::json decision;  // why backstop acts by itself (trigger, observed values, rule); null by hand
 };
 
 }  // namespace backstop

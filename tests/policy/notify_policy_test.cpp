@@ -101,12 +101,12 @@ headers = { Authorization = "Bearer ${env:AUDIT_TOKEN}" }
     CHECK(audit.headers == std::map<std::string, std::string>{{"Authorization", "Bearer ${env:AUDIT_TOKEN}"}});
 }
 
-TEST_CASE("notify: defaults are every outcome but dry runs, every service, 5s per attempt, 30s in all", "[policy][notify]") {
+TEST_CASE("notify: defaults are every rollback outcome and pages, every service, 5s per attempt, 30s in all", "[policy][notify]") {
     auto result = load_with("[[notify]]\nname = \"hook\"\ntype = \"webhook\"\nurl = \"${env:HOOK_URL}\"\n");
     REQUIRE(result.successful());
     REQUIRE(result.policies.channels.size() == 1);
     const NotifyChannel& c = result.policies.channels[0];
-    CHECK(c.events == Strings{"succeeded", "failed", "verify_failed", "refused"});
+    CHECK(c.events == Strings{"succeeded", "failed", "verify_failed", "refused", "paged", "awaiting_hotfix"});
     CHECK(c.services.empty());
     CHECK(c.timeout == Duration{5000});
     CHECK(c.deadline == Duration{30'000});
@@ -191,9 +191,9 @@ TEST_CASE("notify: required keys, types and values", "[policy][notify]") {
         CHECK(notify_summary(result) ==
               Strings{"bad-value web.toml:9:21", "bad-value web.toml:9:33", "bad-value web.toml:9:44"});
         CHECK(nth(result, 0)->message ==
-              "unknown event \"suceeded\"; did you mean \"succeeded\"? (events: succeeded, failed, verify_failed, refused)");
+              "unknown event \"suceeded\"; did you mean \"succeeded\"? (events: succeeded, failed, verify_failed, refused, paged, awaiting_hotfix, suppressed, no_action)");
         CHECK_THAT(nth(result, 1)->message, Contains("dry runs are never announced"));
-        CHECK(nth(result, 2)->message == "unknown event \"exploded\" (events: succeeded, failed, verify_failed, refused)");
+        CHECK(nth(result, 2)->message == "unknown event \"exploded\" (events: succeeded, failed, verify_failed, refused, paged, awaiting_hotfix, suppressed, no_action)");
     }
     SECTION("an empty event list") {
         auto result = load_with("[[notify]]\nname = \"hook\"\ntype = \"webhook\"\nurl = \"http://x/\"\nevents = []\n");

@@ -1,0 +1,43 @@
+#include "core/text_pattern.h"
+
+#include "core/error.h"
+
+namespace backstop {
+
+namespace {
+
+constexpr int flags = REG_EXTENDED | REG_NOSUB | REG_NEWLINE;
+
+std::string compile_error(int rc, const regex_t* re) {
+    char buf[256];
+    ::regerror(rc, re, buf, sizeof buf);
+    return buf;
+}
+
+}  // namespace
+
+TextPattern::TextPattern(std::string pattern) : pattern_(std::move(pattern)) {
+    if (int rc = ::regcomp(&compiled_, pattern_.c_str(), flags); rc != 0) {
+        std::string why = compile_error(rc, &compiled_);
+        throw Error("bad pattern `" + pattern_ + "`: " + why);
+    }
+}
+
+TextPattern::~TextPattern() { ::regfree(&compiled_); }
+
+bool TextPattern::found_in(std::string_view text) const {
+    // REG_STARTEND (a BSD and glibc extension) bounds the text by offsets instead of a NUL.
+    regmatch_t bounds{0, static_cast<regoff_t>(text.size())};
+    const char* data = text.empty() ? "" : text.data();
+    return ::regexec(&compiled_, data, 1, &bounds, REG_STARTEND) == 0;
+}
+
+std::string TextPattern::problem(const std::string& pattern) {
+    regex_t re{};
+    int rc = ::regcomp(&re, pattern.c_str(), flags);
+    if (rc != 0) return compile_error(rc, &re);
+    ::regfree(&re);
+    return {};
+}
+
+}  // namespace backstop

@@ -1,0 +1,283 @@
+#include "runtime/watcher.h"
+
+#include <cmath>
+
+#include "core/error.h"
+#include "core/json_text.h"
+#include "decide/decision_tree.h"
+#include "decide/default_decisions.h"
+#include "prim/point_store.h"
+#include "runtime/notifier.h"
+#include "runtime/service_pause.h"
+
+namespace backstop {
+
+struct Watcher::ServiceState {
+    std::map<std::string, ObservationWindow> windows;        // by source name
+    std::map<std::string, std::unique_ptr<Source>> sources;  // by source name
+    std::map<std::string, nlohmann::json> source_states;     // saved by the sources, by name
+    std::map<std::string, TriggerState> triggers;            // by trigger name
+};
+
+Watcher::Watcher(const PolicySet& policies, RunDependencies deps, WatchOptions options)
+    : policies_(policies), deps_(deps), options_(std::move(options)) {}
+
+Watcher::~Watcher() = default;
+
+namespace {
+
+std::filesystem::path state_file(const WatchOptions& o, const std::string& service) {
+    return o.state_dir / "watch" / (service + ".json");
+}
+
+// The longest stretch of history any trigger of the service reads.
+Duration history_needed(const ServicePolicy& service) {
+    Duration keep{60'000};
+    for (const auto& t : service.watch.triggers) keep = std::max(keep, t.window + t.baseline);
+    return keep;
+}
+
+std::string action_text(const ActionSpec& a, const ServicePolicy& service) {
+    if (a.kind == ActionSpec::Kind::rollback && a.level.empty()) return "rollback:" + service.rollback.level;
+    return a.text();
+}
+
+}  // namespace
+
+Watcher::ServiceState& Watcher::state_of(const ServicePolicy& service) {
+    auto& slot = states_[service.name];
+    if (slot) return *slot;
+    slot = std::make_unique<ServiceState>();
+    ServiceState& st = *slot;
+    for (const auto& s : service.watch.sources) st.windows.emplace(s.name, ObservationWindow(history_needed(service)));
+    auto text = read_whole_file(state_file(options_, service.name));
+    if (!text) return st;
+    auto j = nlohmann::json::parse(*text, nullptr, false);
+    if (!j.is_object()) return st;  // a torn or foreign file: start afresh rather than fail to watch
+    for (auto& [name, window] : st.windows)
+        if (j["windows"].contains(name)) window.load_json(j["windows"][name]);
+    for (const auto& s : service.watch.sources)
+        if (j["sources"].contains(s.name)) st.source_states[s.name] = j["sources"][s.name];
+    for (const auto& t : service.watch.triggers)
+        if (j["triggers"].contains(t.name)) st.triggers[t.name].load_json(j["triggers"][t.name]);
+    return st;
+}
+
+void Watcher::save(const ServicePolicy& service, ServiceState& st) {
+    if (options_.dry_run) return;
+    nlohmann::json windows = nlohmann::json::object(), sources = nlohmann::json::object(), triggers = nlohmann::json::object();
+    for (const auto& [name, w] : st.windows) windows[name] = w.to_json();
+    for (const auto& [name, src] : st.sources) st.source_states[name] = src->save_state();
+    for (const auto& [name, s] : st.source_states) sources[name] = s;
+    for (const auto& [name, t] : st.triggers) triggers[name] = t.to_json();
+    std::filesystem::path file = state_file(options_, service.name);
+    std::error_code ec;
+    std::filesystem::create_directories(file.parent_path(), ec);
+    write_file_atomically(file, json_text(nlohmann::json{{"windows", windows}, {"sources", sources}, {"triggers", triggers}}) + "\n");
+}
+
+std::vector<TriggerReport> Watcher::evaluate(const ServicePolicy& service, std::int64_t now_ms, RunObserver& observer) {
+    std::vector<TriggerReport> reports;
+    if (service.watch.triggers.empty()) return reports;
+    ServiceState& st = state_of(service);
+
+    // Each source a trigger reads, once.
+    for (const auto& spec : service.watch.sources) {
+        bool read = false;
+        for (const auto& t : service.watch.triggers) read = read || t.source == spec.name;
+        if (!read) continue;
+        auto& source = st.sources[spec.name];
+        if (!source) {
+            source = make_source(spec, SourceDeps{deps_.processes, deps_.http});
+            if (auto saved = st.source_states.find(spec.name); saved != st.source_states.end()) source->restore_state(saved->second);
+        }
+        st.windows.at(spec.name).add(source->observe());
+    }
+
+    for (const auto& trigger : service.watch.triggers) {
+        const ObservationWindow& window = st.windows.at(trigger.source);
+        const Expression& when = *trigger.when.expression;
+        ExpressionValues values(*trigger.when.schema);
+        for (const auto& [slot, value] : trigger.when.params) values.set_number(slot, value);
+        window.fill(values, slots_read(when), trigger.window, trigger.baseline, now_ms);
+        bool holds = when.evaluate(values);
+        TriggerState& ts = st.triggers[trigger.name];
+        Duration cooldown = trigger.cooldown.count() ? trigger.cooldown : service.watch.cooldown;
+        TriggerStep step = ts.advance(trigger, holds, now_ms, cooldown);
+        std::string observed = when.explain(values);
+
+        TriggerReport report{service.name, trigger.name, step, observed};
+        if (step == TriggerStep::fire) {
+            report = act(service, trigger, st, observed, now_ms, observer);
+            report.step = step;
+        } else if (step == TriggerStep::active && ts.hotfix_deadline_ms && now_ms >= ts.hotfix_deadline_ms) {
+            // The hotfix did not come in time: roll back as the decision said it would.
+            ActionSpec fallback;
+            fallback.kind = ActionSpec::Kind::rollback;
+            fallback.level = ts.hotfix_level;
+            ts.hotfix_deadline_ms = 0;
+            RunRequest request;
+            request.service = service.name;
+            request.level = fallback.level;
+            request.dry_run = options_.dry_run;
+            request.actor = options_.actor;
+            request.trigger = "trigger:" + trigger.name;
+            request.reason = "hotfix deadline passed; trigger " + trigger.name + " still holds (" + observed + ")";
+            request.decision = {{"trigger", trigger.name}, {"severity", to_string(trigger.severity)}, {"source", trigger.source},
+                                {"observed", observed}, {"rule", "hotfix deadline passed"}, {"action", action_text(fallback, service)}};
+            RunRecord rec = RollbackRunner(policies_, deps_).run(request, observer);
+            report.action = action_text(fallback, service);
+            report.rule = "hotfix deadline passed";
+            report.outcome = rec.outcome;
+            report.message = rec.message;
+            report.run_id = rec.run_id;
+        } else if (step == TriggerStep::cleared) {
+            report.message = "no longer holds";
+        }
+        reports.push_back(std::move(report));
+    }
+    save(service, st);
+    return reports;
+}
+
+TriggerReport Watcher::act(const ServicePolicy& service, const TriggerPolicy& trigger, ServiceState& st,
+                           const std::string& observed, std::int64_t now_ms, RunObserver& observer) {
+    TriggerReport report{service.name, trigger.name, TriggerStep::fire, observed};
+    const ObservationWindow& window = st.windows.at(trigger.source);
+
+    Decision decision{trigger.then, "trigger " + trigger.name + " then", ""};
+    if (trigger.then.kind == ActionSpec::Kind::decide) {
+        DecisionInput in;
+        in.trigger = trigger.name;
+        in.severity = to_string(trigger.severity);
+        in.source = trigger.source;
+        in.value = window.latest().value;
+        // "down" is about answering at all: a failed log or prometheus look is not an outage.
+        SourceKind kind = window.latest().kind;
+        bool availability = kind == SourceKind::http || kind == SourceKind::tcp || kind == SourceKind::unit ||
+                            kind == SourceKind::container || kind == SourceKind::process;
+        in.down = availability && window.latest().status == ObservationStatus::failed;
+        in.consecutive_failures = window.consecutive_failures();
+        bool own_rules = !service.watch.decide.empty();
+        auto decided = own_rules ? decide_by_rules(service.watch.decide, in, "decide")
+                                 : decide_by_rules(default_decision_rules(), in, "default tree");
+        if (decided) {
+            decision = *decided;
+        } else {
+            decision = Decision{ActionSpec{ActionSpec::Kind::none, "", {}}, "no decision rule matched", ""};
+        }
+    }
+    report.action = action_text(decision.action, service);
+    report.rule = decision.rule;
+    nlohmann::json why = {{"trigger", trigger.name},
+                          {"rule_source", trigger.rule.empty() ? "policy" : "rules/" + trigger.rule},
+                          {"severity", to_string(trigger.severity)},
+                          {"source", trigger.source},
+                          {"condition", trigger.when.text},
+                          {"observed", observed},
+                          {"observation", window.latest().detail},
+                          {"rule", decision.rule},
+                          {"decision_values", decision.explanation},
+                          {"action", report.action}};
+
+    // Guards: a paused service, and the trigger's cooldown as history tells it (state may be lost).
+    std::string suppressed;
+    if (auto pause = read_pause(options_.state_dir, service.name, now_ms)) suppressed = describe(*pause);
+    Duration cooldown = trigger.cooldown.count() ? trigger.cooldown : service.watch.cooldown;
+    if (suppressed.empty() && decision.action.kind != ActionSpec::Kind::none) {
+        try {
+            for (const auto& r : deps_.history.load()) {
+                if (r.service != service.name || r.decision.is_null() || r.decision.value("trigger", "") != trigger.name) continue;
+                if (r.outcome == Outcome::suppressed || r.outcome == Outcome::no_action || r.outcome == Outcome::dry_run) continue;
+                std::int64_t at = r.ended_ms ? r.ended_ms : r.started_ms;
+                if (now_ms - at < cooldown.count())
+                    suppressed = "cooldown: trigger " + trigger.name + " acted at " + format_utc(at) + " (run " + r.run_id +
+                                 "); cooldown " + format_duration(cooldown) + " lasts until " + format_utc(at + cooldown.count());
+            }
+        } catch (const Error& e) {
+            suppressed = std::string("cannot read history to check the cooldown: ") + e.what();
+        }
+    }
+    if (!suppressed.empty()) {
+        why["suppressed"] = suppressed;
+        RunRecord rec = record_decision(service, trigger, Outcome::suppressed, report.action + " held back: " + suppressed, why, now_ms);
+        report.outcome = rec.outcome;
+        report.message = rec.message;
+        report.run_id = rec.run_id;
+        return report;
+    }
+
+    TriggerState& ts = st.triggers[trigger.name];
+    switch (decision.action.kind) {
+        case ActionSpec::Kind::rollback: {
+            RunRequest request;
+            request.service = service.name;
+            request.level = decision.action.level;
+            request.dry_run = options_.dry_run;
+            request.actor = options_.actor;
+            request.trigger = "trigger:" + trigger.name;
+            request.reason = "trigger " + trigger.name + " (" + to_string(trigger.severity) + "): " + trigger.when.text +
+                             " with " + observed + "; " + decision.rule;
+            request.decision = why;
+            RunRecord rec = RollbackRunner(policies_, deps_).run(request, observer);
+            report.outcome = rec.outcome;
+            report.message = rec.message;
+            report.run_id = rec.run_id;
+            return report;
+        }
+        case ActionSpec::Kind::hotfix: {
+            ts.hotfix_deadline_ms = now_ms + decision.action.deadline.count();
+            ts.hotfix_level = decision.action.level;
+            why["hotfix_deadline"] = format_utc(ts.hotfix_deadline_ms);
+            RunRecord rec = record_decision(service, trigger, Outcome::awaiting_hotfix,
+                                            "waiting for a hotfix until " + format_utc(ts.hotfix_deadline_ms) +
+                                                "; rolling back then if " + trigger.name + " still holds",
+                                            why, now_ms);
+            report.outcome = rec.outcome;
+            report.message = rec.message;
+            report.run_id = rec.run_id;
+            return report;
+        }
+        case ActionSpec::Kind::page:
+        case ActionSpec::Kind::none:
+        case ActionSpec::Kind::decide: {
+            bool page = decision.action.kind == ActionSpec::Kind::page;
+            RunRecord rec = record_decision(service, trigger, page ? Outcome::paged : Outcome::no_action,
+                                            page ? "paged: " + trigger.name + " (" + observed + ")"
+                                                 : "decided to do nothing: " + decision.rule,
+                                            why, now_ms);
+            report.outcome = rec.outcome;
+            report.message = rec.message;
+            report.run_id = rec.run_id;
+            return report;
+        }
+    }
+    return report;
+}
+
+RunRecord Watcher::record_decision(const ServicePolicy& service, const TriggerPolicy& trigger, Outcome outcome,
+                                   const std::string& message, const nlohmann::json& decision, std::int64_t now_ms) {
+    RunRecord rec;
+    rec.run_id = new_run_id();
+    rec.service = service.name;
+    rec.env = service.env;
+    rec.actor = options_.actor;
+    rec.trigger = "trigger:" + trigger.name;
+    rec.reason = trigger.when.text;
+    rec.host = deps_.host;
+    rec.started_ms = rec.ended_ms = now_ms;
+    rec.outcome = outcome;
+    rec.message = options_.dry_run ? "(dry run, not recorded) " + message : message;
+    rec.decision = decision;
+    if (options_.dry_run) return rec;
+    Notifier notifier(policies_.channels, deps_.getenv);
+    if (notifier.start(rec) > 0) rec.notifications = notifier.wait();
+    try {
+        deps_.history.record(rec);
+    } catch (const Error& e) {
+        rec.message += std::string(" (not recorded: ") + e.what() + ")";
+    }
+    return rec;
+}
+
+}  // namespace backstop

@@ -1,0 +1,129 @@
+// `backstop eval` against the real quickstart service: a built-in rule over the service's health
+// check rolls a bad deploy back by itself and explains why in history; a critical log line does
+// the same through a log source, and a paused service only records what it held back.
+#include <fstream>
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include "support/backstop_cli.h"
+#include "support/quickstart_service.h"
+
+using namespace backstop;
+using namespace backstop::test;
+
+namespace {
+
+std::vector<nlohmann::json> history(const QuickstartService& qs) {
+    std::vector<nlohmann::json> out;
+    std::ifstream in(qs.dir().file("state/history.jsonl"));
+    for (std::string line; std::getline(in, line);)
+        if (!line.empty() && line.find("\"run_id\"") != std::string::npos) out.push_back(nlohmann::json::parse(line));
+    return out;
+}
+
+void insert_in_service_table(const QuickstartService& qs, const std::string& keys, const std::string& tables) {
+    std::string policy = qs.dir().read("backstop.toml");
+    auto at = policy.find("[service.web]\n");
+    REQUIRE(at != std::string::npos);
+    policy.insert(at + 14, keys);
+    qs.dir().write("backstop.toml", policy + "\n" + tables);
+}
+
+void append_line(const QuickstartService& qs, const std::string& file, const std::string& line) {
+    std::ofstream out(qs.dir().file(file), std::ios::app);
+    out << line << "\n";
+}
+
+}  // namespace
+
+TEST_CASE("eval: the service_down rule over the health check rolls a bad deploy back and says why", "[e2e][watch]") {
+    QuickstartService qs;
+    qs.simulate_bad_deploy();
+    insert_in_service_table(qs, "use = [\"service_down\"]\ncooldown = \"5m\"\n", "[service.web.rules.service_down]\nfailures = 2\n");
+
+    CliResult check = run_backstop(qs.cli({"check"}));
+    INFO(check.out << check.err);
+    REQUIRE(check.exit_code == 0);
+
+    CliResult first = run_backstop(qs.cli({"eval", "--once"}));
+    INFO(first.out << first.err);
+    REQUIRE(first.exit_code == 0);
+    CHECK(first.out.find("web/service_down: quiet  consecutive_failures=1 failures=2") != std::string::npos);
+    CHECK(qs.current_release() == "v2");
+
+    CliResult dry = run_backstop(qs.cli({"eval", "--dry-run", "--json"}));
+    INFO(dry.out << dry.err);
+    REQUIRE(dry.exit_code == 0);
+    CHECK(dry.json()[0]["action"] == "rollback:fast");
+    CHECK(dry.json()[0]["outcome"] == "dry_run");
+    CHECK(qs.current_release() == "v2");
+
+    CliResult second = run_backstop(qs.cli({"eval", "--once", "--json"}));
+    INFO(second.out << second.err);
+    REQUIRE(second.exit_code == 0);
+    auto report = second.json();
+    REQUIRE(report.size() == 1);
+    CHECK(report[0]["step"] == "fire");
+    CHECK(report[0]["action"] == "rollback:fast");
+    CHECK(report[0]["rule"] == "default tree #1: down");
+    CHECK(report[0]["outcome"] == "succeeded");
+    CHECK(qs.current_release() == "v1");
+    CHECK(qs.health().rfind("200", 0) == 0);
+
+    auto records = history(qs);
+    REQUIRE(!records.empty());
+    const auto& rec = records.back();
+    CHECK(rec["outcome"] == "succeeded");
+    CHECK(rec["trigger"] == "trigger:service_down");
+    CHECK(rec["from"] == "v2");
+    CHECK(rec["to"] == "v1");
+    CHECK(rec["decision"]["trigger"] == "service_down");
+    CHECK(rec["decision"]["rule_source"] == "rules/service_down");
+    CHECK(rec["decision"]["observed"] == "consecutive_failures=2 failures=2");
+    CHECK(rec["decision"]["rule"] == "default tree #1: down");
+    CHECK(rec["decision"]["decision_values"] == "down=true");
+
+    CliResult third = run_backstop(qs.cli({"eval", "--once"}));
+    INFO(third.out << third.err);
+    CHECK(third.out.find("web/service_down: cleared") != std::string::npos);
+    CHECK(history(qs).size() == records.size());
+}
+
+TEST_CASE("eval: a critical log line rolls back; while paused the action is recorded as suppressed", "[e2e][watch]") {
+    QuickstartService qs;
+    qs.simulate_bad_deploy();
+    qs.dir().write("app.log", "INFO old CRITICAL lines before backstop looked do not count\nCRITICAL old\n");
+    insert_in_service_table(qs, "", "[service.web.source.app_log]\nkind = \"log\"\npath = \"app.log\"\npattern = \"CRITICAL|Traceback\"\n\n"
+                                    "[[service.web.trigger]]\nname = \"critical_line\"\nsource = \"app_log\"\nwhen = \"value >= 1\"\n"
+                                    "then = \"rollback\"\ncooldown = \"1s\"\n");
+
+    REQUIRE(run_backstop(qs.cli({"eval"})).exit_code == 0);  // starts at the end of the file
+
+    CliResult paused = run_backstop(qs.cli({"pause", "web", "--for", "10m", "--reason", "migration"}));
+    INFO(paused.out << paused.err);
+    REQUIRE(paused.exit_code == 0);
+    append_line(qs, "app.log", "CRITICAL payment worker crashed");
+    CliResult held = run_backstop(qs.cli({"eval", "--json"}));
+    INFO(held.out << held.err);
+    REQUIRE(held.exit_code == 0);
+    CHECK(held.json()[0]["outcome"] == "suppressed");
+    CHECK(qs.current_release() == "v2");
+    auto records = history(qs);
+    REQUIRE(records.size() == 1);
+    CHECK(records[0]["outcome"] == "suppressed");
+    CHECK(records[0]["decision"]["suppressed"].get<std::string>().find("until") != std::string::npos);
+    CHECK(records[0]["decision"]["suppressed"].get<std::string>().find(": migration") != std::string::npos);
+
+    REQUIRE(run_backstop(qs.cli({"resume", "web"})).exit_code == 0);
+    REQUIRE(run_backstop(qs.cli({"eval"})).exit_code == 0);  // no new line: the trigger clears
+    append_line(qs, "app.log", "Traceback (most recent call last):");
+    CliResult acted = run_backstop(qs.cli({"eval", "--json"}));
+    INFO(acted.out << acted.err);
+    REQUIRE(acted.exit_code == 0);
+    CHECK(acted.json()[0]["outcome"] == "succeeded");
+    CHECK(qs.current_release() == "v1");
+    records = history(qs);
+    CHECK(records.back()["decision"]["observed"] == "value=1");
+    CHECK(records.back()["decision"]["rule"] == "trigger critical_line then");
+}
