@@ -15,6 +15,10 @@
 #include <lua.hpp>
 
 #include "decide/expression.h"
+#include "decide/observation_window.h"
+#include "decide/trigger_schema.h"
+#include "decide/trigger_state.h"
+#include "policy/watch_policy.h"
 
 namespace {
 
@@ -130,6 +134,38 @@ int main() {
                      static_cast<unsigned long long>(lua_call.trues_per_round));
         return 1;
     }
+    // The trigger path the watcher runs for each observation: window in, derived values, the
+    // condition, the trigger's state machine out.
+    backstop::TriggerPolicy trigger;
+    trigger.name = "error_rate";
+    auto trigger_schema = std::make_shared<const backstop::ExpressionSchema>(backstop::trigger_schema());
+    trigger.when.schema = trigger_schema;
+    trigger.when.expression = std::make_shared<const backstop::Expression>(compile_or_exit("value > 0.05", *trigger_schema));
+    backstop::ObservationWindow window;
+    backstop::TriggerState state;
+    backstop::ExpressionValues trigger_values(*trigger_schema);
+    const backstop::TriggerSlots slots = backstop::slots_read(*trigger.when.expression);
+    backstop::Observation observation;
+    observation.source = "errors";
+    observation.kind = backstop::SourceKind::prometheus;
+    observation.status = backstop::ObservationStatus::ok;
+    std::int64_t now_ms = 0;
+    Measurement path = measure(inputs, [&](double x) {
+        now_ms += 1000;
+        observation.time_ms = now_ms;
+        observation.value = x;
+        window.add(observation);
+        window.fill(trigger_values, slots, trigger.window, trigger.baseline, now_ms);
+        bool holds = trigger.when.expression->evaluate(trigger_values);
+        state.advance(trigger, holds, now_ms, backstop::Duration{600'000});
+        return holds;
+    });
+    if (path.trues_per_round != compiled.trues_per_round) {
+        std::fprintf(stderr, "expression_bench: the trigger path and the expression disagree\n");
+        return 1;
+    }
+    print_rate("trigger_path_evals_per_s", path.per_second);
+    std::printf("trigger_path_vs_lua_ratio %.2f\n", path.per_second / lua_call.per_second);
     print_rate("expression_evals_per_s", compiled.per_second);
     print_rate("lua_call_evals_per_s", lua_call.per_second);
     std::printf("expression_vs_lua_ratio %.1f\n", compiled.per_second / lua_call.per_second);

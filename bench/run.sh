@@ -1,6 +1,7 @@
 #!/bin/sh
 # Benchmarks (not tests): backstop's rollback against a bare shell doing the same steps on the
-# quickstart service, and backstop's own overhead (dry-run wall time, peak RSS).
+# quickstart service, backstop's own overhead (dry-run wall time, peak RSS), and the trigger
+# evaluation rate (build/expression_bench).
 # usage: bench/run.sh PATH/TO/backstop
 set -eu
 BACKSTOP=$(readlink -f "$1")
@@ -74,4 +75,16 @@ print(f"rollback median: backstop {roll['backstop']*1000:.1f} ms, bare shell {ro
 print(f"overhead: dry-run wall time {overhead_ms:.1f} ms (target <= 15 ms) {verdict(overhead_ms <= 15)}; "
       f"starting `true` takes {start_ms:.1f} ms here")
 print(f"peak RSS of a dry run: {rss_mb:.1f} MB (target <= 15 MB) {verdict(rss_mb <= 15)}")
+PY
+
+echo "== trigger evaluation on one core: the watcher's path (observation in, trigger step out) beside a raw Lua call"
+BENCH_BIN="$(dirname "$BACKSTOP")/expression_bench"
+"$BENCH_BIN" | tee "$WORK/expr.txt"
+python3 - "$WORK/expr.txt" <<'PY'
+import sys
+figures = dict(line.split() for line in open(sys.argv[1]) if line.strip())
+path, lua = float(figures["trigger_path_evals_per_s"]), float(figures["lua_call_evals_per_s"])
+ok = path >= 10e6 and path * 4 >= lua
+print(f"trigger path {path/1e6:.1f} M/s vs raw Lua call {lua/1e6:.1f} M/s (target >= 10 M/s and within 4x of Lua) "
+      + ("ok" if ok else "OVER TARGET"))
 PY

@@ -77,6 +77,7 @@ void print_verdict(std::ostream& out, const RunRecord& run) {
         case Outcome::refused: word = "REFUSED"; break;
         case Outcome::incomplete: word = "INCOMPLETE"; break;
         case Outcome::running: word = "RUNNING"; break;
+        case Outcome::manual: word = "MANUAL"; break;
         case Outcome::suppressed: word = "SUPPRESSED"; break;
         case Outcome::paged: word = "PAGED"; break;
         case Outcome::awaiting_hotfix: word = "AWAITING HOTFIX"; break;

@@ -31,6 +31,13 @@ const std::vector<Verb>& verbs() {
          "Hold back every action triggers decide for a service (planned work); each is recorded as suppressed",
          {{"--for", true}, {"--reason", true}, {"--actor", true}}, run_pause},
         {"resume", "resume SERVICE", "Let triggers act again after `pause`", {}, run_resume},
+        {"serve", "serve [--listen HOST:PORT] [--token-file PATH | --no-auth] [--shutdown-timeout D] [--dry-run]",
+         "Run the daemon: sources on their intervals, cron schedules, Alertmanager and other events, /metrics",
+         {{"--listen", true}, {"--token-file", true}, {"--no-auth"}, {"--shutdown-timeout", true}, {"--dry-run"}, {"--actor", true}},
+         run_serve},
+        {"hotfix", "hotfix SERVICE --eta DURATION [--reason TEXT] | hotfix SERVICE --clear",
+         "Announce a fix on its way: decision rules see hotfix_eta (the default tree waits for one due within 15m)",
+         {{"--eta", true}, {"--reason", true}, {"--actor", true}, {"--clear"}}, run_hotfix},
     };
     return table;
 }

@@ -27,5 +27,7 @@ int run_eval(App& app);
 int run_rules(App& app);
 int run_pause(App& app);
 int run_resume(App& app);
+int run_serve(App& app);
+int run_hotfix(App& app);
 
 }  // namespace backstop::cli

@@ -7,8 +7,8 @@ namespace backstop {
 namespace {
 
 // In SourceKind order.
-constexpr std::array<std::string_view, 11> kind_names = {
-    "http", "tcp", "command", "log", "unit", "container", "process", "prometheus", "cpu", "memory", "disk"};
+constexpr std::array<std::string_view, 12> kind_names = {
+    "http", "tcp", "command", "log", "unit", "container", "process", "prometheus", "cpu", "memory", "disk", "event"};
 
 }  // namespace
 

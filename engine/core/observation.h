@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <limits>
+#include <map>
 #include <optional>
 #include <span>
 #include <string>
@@ -15,7 +16,9 @@
 
 namespace backstop {
 
-enum class SourceKind { http, tcp, command, log, unit, container, process, prometheus, cpu, memory, disk };
+// `event` is never looked at: its observations arrive from outside (`backstop serve`: Alertmanager,
+// POST /v1/events).
+enum class SourceKind { http, tcp, command, log, unit, container, process, prometheus, cpu, memory, disk, event };
 
 // ok / failed: the source answered and the service passed / did not pass. unknown: the source could
 // not answer (Prometheus unreachable, unreadable file, systemctl timed out...); see `error`.
@@ -35,9 +38,10 @@ struct Observation {
     double value = none;
     double latency_ms = none;  // http, tcp, prometheus: how long the request took
     int http_status = 0;       // http: the response status; 0 when none arrived or not http
-    std::string state;         // unit: ActiveState; container: State.Status; process: running / dead
+    std::string state;         // unit: ActiveState; container: State.Status; process: running / dead; event: firing / resolved
     double restarts = none;    // unit: NRestarts; container: RestartCount
     std::string matched_line;  // log: the last new line that matched, trimmed, at most 512 bytes
+    std::string event;         // events (Alertmanager, POST /v1/events): the alert or event name
     std::string detail;        // for people: "GET http://127.0.0.1:8080/health -> 503 in 12 ms"
     std::string error;         // status unknown: why the source could not answer (detail repeats it)
 };
@@ -90,6 +94,11 @@ struct DiskSourceSettings {
 
 // cpu and memory have no settings: they measure the whole host.
 
+struct EventSourceSettings {
+    // Label name -> value: an alert or event reaches the source when its labels hold all of them.
+    std::map<std::string, std::string> match;
+};
+
 struct SourceSpec {
     std::string name;
     SourceKind kind = SourceKind::http;
@@ -105,6 +114,7 @@ struct SourceSpec {
     ProcessSourceSettings process;
     PrometheusSourceSettings prometheus;
     DiskSourceSettings disk;
+    EventSourceSettings event;
 };
 
 std::string_view to_string(SourceKind kind);

@@ -12,9 +12,10 @@ namespace backstop {
 
 enum class RunMode { normal, dry_run, emergency };
 // `incomplete`: a run that recorded its start but never its end (the process died mid-run).
-// The last four end records of decisions that changed nothing: a guard held the action back
+// `manual`: every automatic level of the ladder failed and a checklist went out to a person. The
+// last four end records of decisions that changed nothing: a guard held the action back
 // (suppressed), someone was paged, a hotfix is awaited, or the decision was to do nothing.
-enum class Outcome { running, succeeded, failed, verify_failed, refused, dry_run, incomplete,
+enum class Outcome { running, succeeded, failed, verify_failed, refused, dry_run, incomplete, manual,
                      suppressed, paged, awaiting_hotfix, no_action };
 enum class StepStatus { ok, failed, skipped, planned };
 

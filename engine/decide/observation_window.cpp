@@ -43,6 +43,7 @@ void ObservationWindow::fill(ExpressionValues& v, const TriggerSlots& wanted, Du
     v.set_number(s::http_status, o.http_status);
     v.set_string(s::state, o.state);
     v.set_string(s::line, o.matched_line);
+    v.set_string(s::event, o.event);
     v.set_number(s::restarts, o.restarts);
     v.set_number(s::consecutive_failures, failures_);
     v.set_number(s::consecutive_successes, successes_);
@@ -111,7 +112,7 @@ nlohmann::json ObservationWindow::to_json() const {
             {"latest",
              {{"time_ms", o.time_ms}, {"status", std::string(backstop::to_string(o.status))}, {"value", nan_as_null(o.value)},
               {"latency_ms", nan_as_null(o.latency_ms)}, {"http_status", o.http_status}, {"state", o.state},
-              {"restarts", nan_as_null(o.restarts)}, {"line", o.matched_line}, {"detail", o.detail}, {"error", o.error}}}};
+              {"restarts", nan_as_null(o.restarts)}, {"line", o.matched_line}, {"event", o.event}, {"detail", o.detail}, {"error", o.error}}}};
 }
 
 namespace {
@@ -139,6 +140,7 @@ void ObservationWindow::load_json(const nlohmann::json& j) {
         latest_.state = l.value("state", "");
         latest_.restarts = number_or_nan(l.value("restarts", nlohmann::json()));
         latest_.matched_line = l.value("line", "");
+        latest_.event = l.value("event", "");
         latest_.detail = l.value("detail", "");
         latest_.error = l.value("error", "");
     }

@@ -13,6 +13,7 @@ ExpressionSchema trigger_schema() {
     s.add("http_status", T::number, "the latest HTTP status; 0 when none arrived");
     s.add("state", T::string, "unit ActiveState, container State.Status, process running/dead");
     s.add("line", T::string, "log: the latest line that matched");
+    s.add("event", T::string, "events: the alert or event name of the latest observation");
     s.add("restarts", T::number, "unit NRestarts, container RestartCount");
     s.add("consecutive_failures", T::number, "failed observations in a row, up to the latest");
     s.add("consecutive_successes", T::number, "ok observations in a row, up to the latest");

@@ -19,6 +19,7 @@ enum : std::size_t {
     http_status,
     state,
     line,
+    event,
     restarts,
     consecutive_failures,
     consecutive_successes,

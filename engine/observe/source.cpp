@@ -126,6 +126,7 @@ std::vector<std::string> source_spec_problems(const SourceSpec& spec) {
             break;
         case SourceKind::cpu:
         case SourceKind::memory:
+        case SourceKind::event:
             break;
     }
     return p;
@@ -137,6 +138,9 @@ std::unique_ptr<Source> make_source(const SourceSpec& spec, SourceDeps deps) {
         for (std::size_t i = 1; i < problems.size(); ++i) text += "; " + problems[i];
         throw Error(text);
     }
+    if (spec.kind == SourceKind::event)
+        throw Error("source `" + spec.name + "` is of kind event: there is nothing to look at; its observations arrive "
+                    "through `backstop serve` (POST /v1/events, POST /v1/alertmanager)");
     std::unique_ptr<Source> source;
     switch (spec.kind) {
         case SourceKind::http: source = std::make_unique<HttpSource>(spec, deps.http); break;
@@ -150,6 +154,7 @@ std::unique_ptr<Source> make_source(const SourceSpec& spec, SourceDeps deps) {
         case SourceKind::cpu: source = std::make_unique<CpuSource>(spec); break;
         case SourceKind::memory: source = std::make_unique<MemorySource>(spec); break;
         case SourceKind::disk: source = std::make_unique<DiskSource>(spec); break;
+        case SourceKind::event: break;  // refused above
     }
     return std::make_unique<NeverThrows>(std::move(source), spec);
 }

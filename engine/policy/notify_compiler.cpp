@@ -21,10 +21,10 @@ constexpr std::array<std::string_view, 13> kAllKeys = {"name",    "type",    "ev
                                                        "deadline", "url",    "headers",  "smtp_url", "from",
                                                        "to",       "username", "password"};
 constexpr std::array<std::string_view, 4> kTypes = {"slack", "discord", "webhook", "email"};
-constexpr std::array<std::string_view, 8> kEvents = {"succeeded", "failed", "verify_failed", "refused",
+constexpr std::array<std::string_view, 9> kEvents = {"succeeded", "failed", "verify_failed", "refused", "manual",
                                                     "paged", "awaiting_hotfix", "suppressed", "no_action"};
 // Announced when `events` is left out: every rollback outcome and every page; not the quiet ones.
-constexpr std::size_t kDefaultEvents = 6;
+constexpr std::size_t kDefaultEvents = 7;
 
 template <std::size_t N>
 bool contains(const std::array<std::string_view, N>& list, std::string_view key) {

@@ -18,6 +18,7 @@ constexpr std::array<std::string_view, 2> kDecideKeys = {"when", "then"};
 constexpr std::array<std::string_view, 2> kScheduleKeys = {"cron", "then"};
 
 std::vector<std::string_view> source_keys(SourceKind kind) {
+    if (kind == SourceKind::event) return {"kind", "match"};  // nothing is looked at: no interval, no timeout
     std::vector<std::string_view> keys = {"kind", "interval", "timeout"};
     auto add = [&](std::initializer_list<std::string_view> more) { keys.insert(keys.end(), more); };
     switch (kind) {
@@ -31,7 +32,8 @@ std::vector<std::string_view> source_keys(SourceKind kind) {
         case SourceKind::prometheus: add({"url", "query"}); break;
         case SourceKind::disk: add({"path"}); break;
         case SourceKind::cpu:
-        case SourceKind::memory: break;
+        case SourceKind::memory:
+        case SourceKind::event: break;
     }
     return keys;
 }
@@ -145,6 +147,19 @@ std::optional<SourceSpec> compile_source(const RawMember& member, const std::str
             break;
         case SourceKind::disk:
             if (auto p = f.path("path", source.base_dir)) spec.disk.path = p->string();
+            break;
+        case SourceKind::event:
+            if (const RawValue* match = f.table().find("match")) {
+                if (!match->is(RawValue::Kind::table)) {
+                    report.error("wrong-type", match->at,
+                                 "`match` must be a table of label = \"value\", e.g. match = { alertname = \"HighErrorRate\" }");
+                } else {
+                    for (const RawMember& m : match->members) {
+                        if (m.value.is(RawValue::Kind::string)) spec.event.match[m.key] = m.value.text;
+                        else report.error("wrong-type", m.value.at, "`match." + m.key + "` must be a string: labels are compared as text");
+                    }
+                }
+            }
             break;
         case SourceKind::cpu:
         case SourceKind::memory:

@@ -24,6 +24,7 @@ struct Accumulator {
                 return;
             case Outcome::verify_failed: ++stats.verify_failed; [[fallthrough]];
             case Outcome::failed:
+            case Outcome::manual:
             case Outcome::incomplete:
                 ++stats.total;
                 ++stats.failed;

@@ -6,6 +6,7 @@
 #include "core/error.h"
 #include "lua/runbook_engine.h"
 #include "runtime/attempt_guard.h"
+#include "runtime/health_check.h"
 #include "runtime/notifier.h"
 #include "runtime/run_context.h"
 #include "runtime/run_host.h"
@@ -35,6 +36,22 @@ std::string holder_text(const LockHolder& h) {
     if (!h.host.empty()) out += " on " + h.host;
     if (h.pid) out += " (pid " + std::to_string(h.pid) + ")";
     if (h.since_ms) out += " since " + format_utc(h.since_ms);
+    return out;
+}
+
+// What a person does when every automatic level has failed: where things stand and the commands.
+std::vector<std::string> manual_checklist(const ServicePolicy& svc, const RunRecord& rec, const std::string& now_on,
+                                          const std::vector<std::string>& tried) {
+    std::vector<std::string> out;
+    out.push_back("[ ] " + svc.name + " is now on " + now_on + " (wanted " + rec.to + "; it was on " + rec.from + ")");
+    for (const auto& t : tried) out.push_back("[ ] level " + t);
+    if (svc.health) out.push_back("[ ] look at the service: curl -fsS '" + redact_url(svc.health->url) + "'");
+    if (svc.systemd.unit.size())
+        out.push_back("[ ] journalctl " + std::string(svc.systemd.scope == "user" ? "--user " : "") + "-u " + svc.systemd.unit + " -n 100");
+    out.push_back("[ ] hold automatic actions while you work: backstop pause " + svc.name + " --for 1h --reason \"manual recovery\"");
+    out.push_back("[ ] roll back by hand when ready: backstop rollback " + svc.name + " --to " + rec.to +
+                  " (or --emergency to skip verification)");
+    out.push_back("[ ] when it is healthy again: backstop verify " + svc.name + " && backstop resume " + svc.name);
     return out;
 }
 
@@ -191,12 +208,17 @@ RunRecord RollbackRunner::run_steps(const RunRequest& request, RunObserver& obse
             return finish(Outcome::failed, std::string("runbook did not load, nothing changed: ") + e.what());
         }
     }
+    // The ladder: this level, then the later ones of `levels`; "manual" needs no runbook function.
+    std::vector<std::string> ladder = {rec.level};
+    const auto& order = svc->rollback.levels;
+    if (auto at = std::find(order.begin(), order.end(), rec.level); at != order.end()) ladder.assign(at, order.end());
     auto levels = runbook.levels();
-    if (std::find(levels.begin(), levels.end(), rec.level) == levels.end()) {
+    for (const auto& l : ladder) {
+        if (l == "manual" || std::find(levels.begin(), levels.end(), l) != levels.end()) continue;
         std::string known;
-        for (const auto& l : levels) known += (known.empty() ? "" : ", ") + l;
-        std::string msg = "unknown level `" + rec.level + "` (the runbook has: " + known + "); nothing changed";
-        steps.note("level", rec.level, StepStatus::failed, msg);
+        for (const auto& k : levels) known += (known.empty() ? "" : ", ") + k;
+        std::string msg = "unknown level `" + l + "` (the runbook has: " + known + "); nothing changed";
+        steps.note("level", l, StepStatus::failed, msg);
         return finish(Outcome::failed, msg);
     }
 
@@ -216,29 +238,53 @@ RunRecord RollbackRunner::run_steps(const RunRequest& request, RunObserver& obse
         return finish(Outcome::failed, "pre hook failed, nothing changed: " + pre.message);
     }
 
-    // level: switch and restart
-    HookOutcome level = runbook.call_level(rec.level, ctx, host);
-    if (!level.ok()) {
-        if (!level.traceback.empty()) steps.log("error", level.traceback);
-        std::string now_on = rec.from;
-        if (!dry) {
-            try {
-                now_on = versions->current();
-            } catch (const Error&) {
-                now_on = "(unknown)";
+    // levels, in ladder order, until one verifies
+    std::vector<std::string> tried;  // "fast: verification failed: …"
+    for (std::size_t rung = 0; rung < ladder.size(); ++rung) {
+        rec.level = ladder[rung];
+        bool last = rung + 1 == ladder.size();
+        if (rung > 0) steps.note("escalate", ladder[rung - 1] + " -> " + rec.level, StepStatus::ok, tried.back());
+        if (rec.level == "manual" && !runbook.defines("manual")) {
+            std::string now_on = rec.from;
+            if (!dry) {
+                try {
+                    now_on = versions->current();
+                } catch (const Error&) {
+                    now_on = "(unknown)";
+                }
             }
+            std::vector<std::string> checklist = manual_checklist(*svc, rec, now_on, tried);
+            for (const auto& line : checklist) steps.log("warn", line);
+            std::string text;
+            for (const auto& line : checklist) text += "\n" + line;
+            steps.note("manual", "checklist for the on-call engineer", StepStatus::ok, std::to_string(checklist.size()) + " items");
+            return finish(Outcome::manual, "automatic levels did not restore " + svc->name + "; a person must take over:" + text);
         }
-        std::string state = now_on == rec.from ? "nothing changed, still on " + rec.from
-                                               : versions->where() + " is now on " + now_on +
-                                                     "; the service may not be running it";
-        return finish(Outcome::failed, "level " + rec.level + " failed: " + level.message + " (" + state + ")");
-    }
 
-    // verify
-    if (request.emergency) {
-        steps.note("verify", "emergency mode", StepStatus::skipped,
-                   "verification skipped (emergency" + (rec.reason.empty() ? std::string(")") : ": " + rec.reason + ")"));
-    } else {
+        HookOutcome level = runbook.call_level(rec.level, ctx, host);
+        if (!level.ok()) {
+            if (!level.traceback.empty()) steps.log("error", level.traceback);
+            std::string now_on = rec.from;
+            if (!dry) {
+                try {
+                    now_on = versions->current();
+                } catch (const Error&) {
+                    now_on = "(unknown)";
+                }
+            }
+            std::string state = now_on == rec.from ? "nothing changed, still on " + rec.from
+                                                   : versions->where() + " is now on " + now_on +
+                                                         "; the service may not be running it";
+            tried.push_back(rec.level + ": " + level.message + " (" + state + ")");
+            if (!last) continue;
+            return finish(Outcome::failed, "level " + rec.level + " failed: " + level.message + " (" + state + ")");
+        }
+
+        if (request.emergency) {
+            steps.note("verify", "emergency mode", StepStatus::skipped,
+                       "verification skipped (emergency" + (rec.reason.empty() ? std::string(")") : ": " + rec.reason + ")"));
+            break;
+        }
         std::size_t verify_step = steps.start("verify", hook_source("verify"));
         HookOutcome verify = runbook.call_hook("verify", ctx, host);
         bool healthy = verify.ok() && !verify.returns.empty() && verify.returns[0].is_boolean() && verify.returns[0].get<bool>();
@@ -250,11 +296,12 @@ RunRecord RollbackRunner::run_steps(const RunRequest& request, RunObserver& obse
         else if (verify.returns.empty() || !verify.returns[0].is_boolean())
             detail = "verify hook must return a boolean (ok) and a message";
         steps.finish(verify_step, healthy ? StepStatus::ok : StepStatus::failed, detail);
-        if (!healthy) {
-            if (!verify.traceback.empty()) steps.log("error", verify.traceback);
-            return finish(Outcome::verify_failed, "switched to " + rec.to + " and restarted, but verification failed: " +
-                                                      detail + ". Nothing was rolled forward; investigate the service");
-        }
+        if (healthy) break;
+        if (!verify.traceback.empty()) steps.log("error", verify.traceback);
+        tried.push_back(rec.level + ": verification failed: " + detail);
+        if (!last) continue;
+        return finish(Outcome::verify_failed, "switched to " + rec.to + " and restarted, but verification failed: " + detail +
+                                                  ". Nothing was rolled forward; investigate the service");
     }
 
     // post: the rollback already happened, so a failing post hook is a warning, not a failure

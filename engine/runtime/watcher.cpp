@@ -1,5 +1,6 @@
 #include "runtime/watcher.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "core/error.h"
@@ -7,16 +8,22 @@
 #include "decide/decision_tree.h"
 #include "decide/default_decisions.h"
 #include "prim/point_store.h"
+#include "runtime/hotfix_notice.h"
 #include "runtime/notifier.h"
 #include "runtime/service_pause.h"
 
 namespace backstop {
 
 struct Watcher::ServiceState {
+    std::mutex mutex;  // one evaluation of a service at a time
+    bool loaded = false;
     std::map<std::string, ObservationWindow> windows;        // by source name
     std::map<std::string, std::unique_ptr<Source>> sources;  // by source name
     std::map<std::string, nlohmann::json> source_states;     // saved by the sources, by name
     std::map<std::string, TriggerState> triggers;            // by trigger name
+    // By source: when the current run of failed observations began (for time to detect; not kept
+    // across processes, the `for` timer is).
+    std::map<std::string, std::int64_t> failing_since_ms;
 };
 
 Watcher::Watcher(const PolicySet& policies, RunDependencies deps, WatchOptions options)
@@ -44,11 +51,22 @@ std::string action_text(const ActionSpec& a, const ServicePolicy& service) {
 
 }  // namespace
 
+Watcher::ServiceState& Watcher::locked_state(const ServicePolicy& service, std::unique_lock<std::mutex>& lock) {
+    ServiceState* st;
+    {
+        std::lock_guard<std::mutex> guard(states_mutex_);
+        auto& slot = states_[service.name];
+        if (!slot) slot = std::make_unique<ServiceState>();
+        st = slot.get();
+    }
+    lock = std::unique_lock<std::mutex>(st->mutex);
+    return state_of(service);
+}
+
 Watcher::ServiceState& Watcher::state_of(const ServicePolicy& service) {
-    auto& slot = states_[service.name];
-    if (slot) return *slot;
-    slot = std::make_unique<ServiceState>();
-    ServiceState& st = *slot;
+    ServiceState& st = *states_.at(service.name);
+    if (st.loaded) return st;
+    st.loaded = true;
     for (const auto& s : service.watch.sources) st.windows.emplace(s.name, ObservationWindow(history_needed(service)));
     auto text = read_whole_file(state_file(options_, service.name));
     if (!text) return st;
@@ -77,25 +95,60 @@ void Watcher::save(const ServicePolicy& service, ServiceState& st) {
 }
 
 std::vector<TriggerReport> Watcher::evaluate(const ServicePolicy& service, std::int64_t now_ms, RunObserver& observer) {
-    std::vector<TriggerReport> reports;
-    if (service.watch.triggers.empty()) return reports;
-    ServiceState& st = state_of(service);
-
+    if (service.watch.triggers.empty()) return {};
+    std::unique_lock<std::mutex> lock;
+    ServiceState& st = locked_state(service, lock);
     // Each source a trigger reads, once.
     for (const auto& spec : service.watch.sources) {
         bool read = false;
         for (const auto& t : service.watch.triggers) read = read || t.source == spec.name;
-        if (!read) continue;
-        auto& source = st.sources[spec.name];
-        if (!source) {
-            source = make_source(spec, SourceDeps{deps_.processes, deps_.http});
-            if (auto saved = st.source_states.find(spec.name); saved != st.source_states.end()) source->restore_state(saved->second);
-        }
-        st.windows.at(spec.name).add(source->observe());
+        if (read && spec.kind != SourceKind::event) observe_locked(service, st, spec);  // events arrive, see serve
     }
+    return evaluate_locked(service, st, now_ms, observer, {});
+}
 
+Observation Watcher::observe(const ServicePolicy& service, const SourceSpec& spec) {
+    std::unique_lock<std::mutex> lock;
+    ServiceState& st = locked_state(service, lock);
+    return observe_locked(service, st, spec);
+}
+
+void Watcher::add_observation(ServiceState& st, const ServicePolicy& service, const Observation& o) {
+    st.windows.try_emplace(o.source, ObservationWindow(history_needed(service))).first->second.add(o);
+    if (o.status != ObservationStatus::failed) st.failing_since_ms.erase(o.source);
+    else st.failing_since_ms.try_emplace(o.source, o.time_ms);
+}
+
+Observation Watcher::observe_locked(const ServicePolicy& service, ServiceState& st, const SourceSpec& spec) {
+    auto& source = st.sources[spec.name];
+    if (!source) {
+        source = make_source(spec, SourceDeps{deps_.processes, deps_.http});
+        if (auto saved = st.source_states.find(spec.name); saved != st.source_states.end()) source->restore_state(saved->second);
+    }
+    Observation o = source->observe();
+    add_observation(st, service, o);
+    return o;
+}
+
+void Watcher::record(const ServicePolicy& service, const Observation& o) {
+    std::unique_lock<std::mutex> lock;
+    ServiceState& st = locked_state(service, lock);
+    add_observation(st, service, o);
+}
+
+std::vector<TriggerReport> Watcher::evaluate_triggers(const ServicePolicy& service, std::int64_t now_ms, RunObserver& observer,
+                                                      const std::string& source) {
+    std::unique_lock<std::mutex> lock;
+    ServiceState& st = locked_state(service, lock);
+    return evaluate_locked(service, st, now_ms, observer, source);
+}
+
+std::vector<TriggerReport> Watcher::evaluate_locked(const ServicePolicy& service, ServiceState& st, std::int64_t now_ms,
+                                                    RunObserver& observer, const std::string& source) {
+    std::vector<TriggerReport> reports;
     for (const auto& trigger : service.watch.triggers) {
-        const ObservationWindow& window = st.windows.at(trigger.source);
+        if (!source.empty() && trigger.source != source) continue;
+        const ObservationWindow& window = st.windows.try_emplace(trigger.source, ObservationWindow(history_needed(service))).first->second;
         const Expression& when = *trigger.when.expression;
         ExpressionValues values(*trigger.when.schema);
         for (const auto& [slot, value] : trigger.when.params) values.set_number(slot, value);
@@ -108,8 +161,12 @@ std::vector<TriggerReport> Watcher::evaluate(const ServicePolicy& service, std::
 
         TriggerReport report{service.name, trigger.name, step, observed};
         if (step == TriggerStep::fire) {
+            std::int64_t since = ts.holding_since_ms.value_or(now_ms);
+            if (auto f = st.failing_since_ms.find(trigger.source); f != st.failing_since_ms.end() && window.latest().status == ObservationStatus::failed)
+                since = std::min(since, f->second);
             report = act(service, trigger, st, observed, now_ms, observer);
             report.step = step;
+            report.detect_ms = std::max<std::int64_t>(0, now_ms - since);
         } else if (step == TriggerStep::active && ts.hotfix_deadline_ms && now_ms >= ts.hotfix_deadline_ms) {
             // The hotfix did not come in time: roll back as the decision said it would.
             ActionSpec fallback;
@@ -131,6 +188,9 @@ std::vector<TriggerReport> Watcher::evaluate(const ServicePolicy& service, std::
             report.outcome = rec.outcome;
             report.message = rec.message;
             report.run_id = rec.run_id;
+            report.rolled_back = true;
+            report.level = rec.level;
+            report.run_ms = rec.duration_ms();
         } else if (step == TriggerStep::cleared) {
             report.message = "no longer holds";
         }
@@ -158,6 +218,8 @@ TriggerReport Watcher::act(const ServicePolicy& service, const TriggerPolicy& tr
                             kind == SourceKind::container || kind == SourceKind::process;
         in.down = availability && window.latest().status == ObservationStatus::failed;
         in.consecutive_failures = window.consecutive_failures();
+        if (auto notice = read_hotfix_notice(options_.state_dir, service.name, now_ms))
+            in.hotfix_eta_s = static_cast<double>(notice->eta_ms - now_ms) / 1000.0;
         bool own_rules = !service.watch.decide.empty();
         auto decided = own_rules ? decide_by_rules(service.watch.decide, in, "decide")
                                  : decide_by_rules(default_decision_rules(), in, "default tree");
@@ -223,6 +285,9 @@ TriggerReport Watcher::act(const ServicePolicy& service, const TriggerPolicy& tr
             report.outcome = rec.outcome;
             report.message = rec.message;
             report.run_id = rec.run_id;
+            report.rolled_back = true;
+            report.level = rec.level;
+            report.run_ms = rec.duration_ms();
             return report;
         }
         case ActionSpec::Kind::hotfix: {
@@ -255,15 +320,67 @@ TriggerReport Watcher::act(const ServicePolicy& service, const TriggerPolicy& tr
     return report;
 }
 
+TriggerReport Watcher::run_action(const ServicePolicy& service, const ActionSpec& action, const std::string& reason,
+                                  const std::string& trigger_name, std::int64_t now_ms, RunObserver& observer) {
+    std::unique_lock<std::mutex> lock;
+    locked_state(service, lock);  // not while an evaluation of the service may be acting
+    TriggerReport report{service.name, trigger_name, TriggerStep::fire, ""};
+    report.action = action_text(action, service);
+    report.rule = trigger_name;
+    nlohmann::json why = {{"trigger", trigger_name}, {"reason", reason}, {"action", report.action}};
+    auto fill = [&](const RunRecord& rec) {
+        report.outcome = rec.outcome;
+        report.message = rec.message;
+        report.run_id = rec.run_id;
+    };
+    if (auto pause = read_pause(options_.state_dir, service.name, now_ms)) {
+        why["suppressed"] = describe(*pause);
+        fill(record_run(service, trigger_name, reason, Outcome::suppressed, report.action + " held back: " + describe(*pause), why, now_ms));
+        return report;
+    }
+    switch (action.kind) {
+        case ActionSpec::Kind::rollback: {
+            RunRequest request;
+            request.service = service.name;
+            request.level = action.level;
+            request.dry_run = options_.dry_run;
+            request.actor = options_.actor;
+            request.trigger = trigger_name;
+            request.reason = reason;
+            request.decision = why;
+            RunRecord rec = RollbackRunner(policies_, deps_).run(request, observer);
+            fill(rec);
+            report.rolled_back = true;
+            report.level = rec.level;
+            report.run_ms = rec.duration_ms();
+            return report;
+        }
+        case ActionSpec::Kind::page:
+            fill(record_run(service, trigger_name, reason, Outcome::paged, "paged: " + reason, why, now_ms));
+            return report;
+        case ActionSpec::Kind::hotfix:  // a schedule cannot wait for a hotfix (the compiler refuses it)
+        case ActionSpec::Kind::decide:
+        case ActionSpec::Kind::none:
+            fill(record_run(service, trigger_name, reason, Outcome::no_action, "nothing to do: " + reason, why, now_ms));
+            return report;
+    }
+    return report;
+}
+
 RunRecord Watcher::record_decision(const ServicePolicy& service, const TriggerPolicy& trigger, Outcome outcome,
                                    const std::string& message, const nlohmann::json& decision, std::int64_t now_ms) {
+    return record_run(service, "trigger:" + trigger.name, trigger.when.text, outcome, message, decision, now_ms);
+}
+
+RunRecord Watcher::record_run(const ServicePolicy& service, const std::string& trigger_name, const std::string& reason,
+                              Outcome outcome, const std::string& message, const nlohmann::json& decision, std::int64_t now_ms) {
     RunRecord rec;
     rec.run_id = new_run_id();
     rec.service = service.name;
     rec.env = service.env;
     rec.actor = options_.actor;
-    rec.trigger = "trigger:" + trigger.name;
-    rec.reason = trigger.when.text;
+    rec.trigger = trigger_name;
+    rec.reason = reason;
     rec.host = deps_.host;
     rec.started_ms = rec.ended_ms = now_ms;
     rec.outcome = outcome;

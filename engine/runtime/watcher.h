@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,12 @@ struct TriggerReport {
     Outcome outcome = Outcome::no_action;
     std::string message;
     std::string run_id;    // of the history record, when one was written
+    bool rolled_back = false;  // a RollbackRunner run happened (dry runs, refusals and failures included)
+    std::string level;         // that run's level, as recorded
+    std::int64_t run_ms = 0;   // that run's duration
+    // fire: from the first observation of the run that made the condition hold (the earliest of
+    // the `for` timer's start and the source's current run of failures) to the fire; -1 otherwise.
+    std::int64_t detect_ms = -1;
 };
 
 struct WatchOptions {
@@ -47,18 +54,39 @@ public:
     // Observes each source of `service` that a trigger reads, then evaluates its triggers at `now_ms`.
     std::vector<TriggerReport> evaluate(const ServicePolicy& service, std::int64_t now_ms, RunObserver& observer);
 
+    // The pieces of evaluate, for the daemon (sources on their own intervals, events from outside).
+    // Safe to call from several threads: calls for one service run one at a time.
+    Observation observe(const ServicePolicy& service, const SourceSpec& source);  // looks, records
+    void record(const ServicePolicy& service, const Observation& observation);    // o.source names the window
+    // Evaluates the triggers reading `source` (every trigger when empty) and acts on those that fire.
+    std::vector<TriggerReport> evaluate_triggers(const ServicePolicy& service, std::int64_t now_ms, RunObserver& observer,
+                                                 const std::string& source = {});
+    // Acts as a decision would, for a planned action (a [[service.X.schedule]]): a rollback through
+    // the RollbackRunner, a page or nothing recorded in history, held back while the service is
+    // paused. `trigger_name` is recorded as the run's trigger, e.g. "schedule:0 3 * * *".
+    TriggerReport run_action(const ServicePolicy& service, const ActionSpec& action, const std::string& reason,
+                             const std::string& trigger_name, std::int64_t now_ms, RunObserver& observer);
+
 private:
     struct ServiceState;
-    ServiceState& state_of(const ServicePolicy& service);
+    ServiceState& state_of(const ServicePolicy& service);  // caller holds the state's mutex
+    ServiceState& locked_state(const ServicePolicy& service, std::unique_lock<std::mutex>& lock);
+    Observation observe_locked(const ServicePolicy& service, ServiceState& st, const SourceSpec& spec);
+    std::vector<TriggerReport> evaluate_locked(const ServicePolicy& service, ServiceState& st, std::int64_t now_ms,
+                                               RunObserver& observer, const std::string& source);
     void save(const ServicePolicy& service, ServiceState& state);
     TriggerReport act(const ServicePolicy& service, const TriggerPolicy& trigger, ServiceState& state,
                       const std::string& observed, std::int64_t now_ms, RunObserver& observer);
+    void add_observation(ServiceState& st, const ServicePolicy& service, const Observation& o);
     RunRecord record_decision(const ServicePolicy& service, const TriggerPolicy& trigger, Outcome outcome,
                               const std::string& message, const nlohmann::json& decision, std::int64_t now_ms);
+    RunRecord record_run(const ServicePolicy& service, const std::string& trigger_name, const std::string& reason,
+                         Outcome outcome, const std::string& message, const nlohmann::json& decision, std::int64_t now_ms);
 
     const PolicySet& policies_;
     RunDependencies deps_;
     WatchOptions options_;
+    std::mutex states_mutex_;
     std::map<std::string, std::unique_ptr<ServiceState>> states_;
 };
 

@@ -1,7 +1,9 @@
 // `backstop eval` against the real quickstart service: a built-in rule over the service's health
 // check rolls a bad deploy back by itself and explains why in history; a critical log line does
 // the same through a log source, and a paused service only records what it held back.
+#include <chrono>
 #include <fstream>
+#include <thread>
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
@@ -126,4 +128,39 @@ TEST_CASE("eval: a critical log line rolls back; while paused the action is reco
     records = history(qs);
     CHECK(records.back()["decision"]["observed"] == "value=1");
     CHECK(records.back()["decision"]["rule"] == "trigger critical_line then");
+}
+
+TEST_CASE("eval: with a hotfix announced, a critical trigger waits; past the deadline it rolls back", "[e2e][watch]") {
+    QuickstartService qs;
+    qs.simulate_bad_deploy();
+    insert_in_service_table(qs, "",
+                            "[[service.web.trigger]]\nname = \"errors\"\nsource = \"health\"\nwhen = \"failed\"\n\n"
+                            "[[service.web.decide]]\nwhen = \"hotfix_eta <= 15m\"\nthen = \"hotfix:1s\"\n\n"
+                            "[[service.web.decide]]\nwhen = \"true\"\nthen = \"page\"\n");
+    CliResult announced = run_backstop(qs.cli({"hotfix", "web", "--eta", "10m", "--reason", "fix in review"}));
+    INFO(announced.out << announced.err);
+    REQUIRE(announced.exit_code == 0);
+
+    CliResult waiting = run_backstop(qs.cli({"eval", "--json"}));
+    INFO(waiting.out << waiting.err);
+    REQUIRE(waiting.exit_code == 0);
+    CHECK(waiting.json()[0]["outcome"] == "awaiting_hotfix");
+    CHECK(waiting.json()[0]["rule"] == "decide #1: hotfix_eta <= 15m");
+    CHECK(qs.current_release() == "v2");
+    auto records = history(qs);
+    REQUIRE(records.size() == 1);
+    CHECK(records[0]["decision"]["decision_values"].get<std::string>().rfind("hotfix_eta=", 0) == 0);
+
+    // Still failing once the 1 s deadline has passed: the rollback runs.
+    for (int i = 0; i < 50 && qs.current_release() == "v2"; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(300));
+        CliResult later = run_backstop(qs.cli({"eval", "--json"}));
+        INFO(later.out << later.err);
+        REQUIRE(later.exit_code == 0);
+    }
+    CHECK(qs.current_release() == "v1");
+    records = history(qs);
+    CHECK(records.back()["outcome"] == "succeeded");
+    CHECK(records.back()["decision"]["rule"] == "hotfix deadline passed");
+    CHECK(records.back()["reason"].get<std::string>().rfind("hotfix deadline passed", 0) == 0);
 }

@@ -6,9 +6,9 @@
 
 #include <catch2/catch.hpp>
 
-#include "observe/prometheus_server.h"
 #include "observe/source.h"
 #include "support/backstop_cli.h"
+#include "support/prometheus_server.h"
 
 using namespace backstop;
 using namespace backstop::test;

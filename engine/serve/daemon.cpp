@@ -1,0 +1,177 @@
+#include "serve/daemon.h"
+
+#include <csignal>
+#include <cstdlib>
+#include <map>
+#include <sstream>
+
+#include <spdlog/spdlog.h>
+
+#include "core/run_record.h"
+#include "serve/event_routing.h"
+#include "serve/signal_pipe.h"
+
+namespace backstop {
+
+struct Daemon::Generation {
+    PolicyLoadResult loaded;  // the workers point into it: a Generation never moves
+    std::map<std::string, std::unique_ptr<ServiceWorker>> workers;  // services with triggers or schedules
+
+    void start() {
+        for (auto& [name, w] : workers) w->start();
+    }
+    void stop(bool finish_queue) {
+        for (auto& [name, w] : workers) w->stop(finish_queue);
+    }
+    // The services still busy at `deadline`, with what they do.
+    std::vector<std::string> wait(std::chrono::steady_clock::time_point deadline) {
+        std::vector<std::string> busy;
+        for (auto& [name, w] : workers)
+            if (!w->wait_stopped(deadline)) busy.push_back(name + " (" + w->busy_with() + ")");
+        return busy;
+    }
+};
+
+namespace {
+
+std::int64_t epoch_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+// Each diagnostic's first line: FILE:LINE:COL: error: MESSAGE [code].
+void log_diagnostics(const Diagnostics& diagnostics, const char* context) {
+    for (const Diagnostic& d : diagnostics.items()) {
+        std::string text = d.to_text();
+        text = text.substr(0, text.find('\n'));
+        if (d.severity == Severity::error) spdlog::error("{}: {}", context, text);
+        else spdlog::warn("{}: {}", context, text);
+    }
+}
+
+}  // namespace
+
+Daemon::Daemon(DaemonOptions options, PolicyLoader load, PolicyLoadResult initial)
+    : options_(std::move(options)), load_(std::move(load)), current_(make_generation(std::move(initial))) {}
+
+Daemon::~Daemon() = default;
+
+std::shared_ptr<Daemon::Generation> Daemon::make_generation(PolicyLoadResult loaded) {
+    auto g = std::make_shared<Generation>();
+    g->loaded = std::move(loaded);
+    for (const auto& [name, service] : g->loaded.policies.services)
+        if (!service.watch.triggers.empty() || !service.watch.schedules.empty())
+            g->workers[name] = std::make_unique<ServiceWorker>(g->loaded.policies, service, options_.workers, metrics_);
+    return g;
+}
+
+std::shared_ptr<Daemon::Generation> Daemon::current() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return current_;
+}
+
+std::vector<EventsReached> Daemon::deliver(const std::vector<IncomingEvent>& events) {
+    std::shared_ptr<Generation> g = current();
+    std::vector<EventsReached> out;
+    for (const IncomingEvent& e : events) {
+        EventsReached reached{e.name, e.firing, {}};
+        for (const EventRoute& route : route_event(g->loaded.policies, e)) {
+            ReachedSource r{route.service->name, route.source->name, route.triggers};
+            auto w = g->workers.find(route.service->name);
+            // A source no trigger reads is still a match; there is just nothing to evaluate.
+            if (w != g->workers.end()) r.queued = w->second->deliver(event_observation(*route.source, e, epoch_ms()));
+            reached.reached.push_back(std::move(r));
+        }
+        out.push_back(std::move(reached));
+    }
+    return out;
+}
+
+void Daemon::reload() {
+    spdlog::info("SIGHUP: reloading the policies from {}", options_.policies_path);
+    PolicyLoadResult loaded;
+    try {
+        loaded = load_();
+    } catch (const std::exception& e) {
+        spdlog::error("reload failed: {}; still serving the policies loaded before", e.what());
+        metrics_.reloaded(false);
+        return;
+    }
+    if (loaded.diagnostics.has_errors()) {
+        log_diagnostics(loaded.diagnostics, "reload");
+        spdlog::error("reload refused: {} error(s) in {}; still serving the policies loaded before (backstop check shows them)",
+                      loaded.diagnostics.error_count(), options_.policies_path);
+        metrics_.reloaded(false);
+        return;
+    }
+    log_diagnostics(loaded.diagnostics, "reload");
+    std::shared_ptr<Generation> next = make_generation(std::move(loaded));
+    std::shared_ptr<Generation> old;
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        old = current_;
+        current_ = next;  // events from now on queue with the new workers until they start
+    }
+    // The old workers finish the job at hand and the events they queued; then the new ones take over
+    // (never two evaluations of one service at a time: both would write its watch state).
+    old->stop(true);
+    for (auto& [name, w] : old->workers)
+        if (std::string busy = w->busy_with(); !busy.empty()) spdlog::info("reload waits for {}: {}", name, busy);
+    old->wait(std::chrono::steady_clock::time_point::max());
+    next->start();
+    metrics_.reloaded(true);
+    spdlog::info("reloaded: {} service(s), {} watched", next->loaded.policies.services.size(), next->workers.size());
+}
+
+int Daemon::run() {
+    SignalPipe signals({SIGHUP, SIGTERM, SIGINT});
+    std::signal(SIGPIPE, SIG_IGN);  // a peer gone mid-answer is an error code, not the end
+
+    HttpApiHooks hooks{[this](const std::vector<IncomingEvent>& events) { return deliver(events); },
+                       [this] { return current()->loaded.policies.services.size(); }};
+    HttpApi api(std::move(hooks), metrics_, options_.token);
+    HttpServerOptions server_options;
+    server_options.host = options_.host;
+    server_options.port = options_.port;
+    HttpServer server(server_options, [&api](const HttpServerRequest& request) { return api.handle(request); });
+
+    std::shared_ptr<Generation> g = current();
+    std::size_t sources = 0, schedules = 0;
+    for (auto& [name, w] : g->workers) {
+        sources += w->sources_polled();
+        schedules += w->schedules();
+    }
+    g->start();
+    spdlog::info("backstop serve listening on {}:{}: {} service(s), {} watched, {} polled source(s), {} schedule(s); POSTs {}",
+                 server.host(), server.port(), g->loaded.policies.services.size(), g->workers.size(), sources, schedules,
+                 options_.token ? "need the bearer token" : "need NO token (--no-auth)");
+
+    for (;;) {
+        int signo = signals.wait(Duration{1000});
+        if (signo == SIGHUP) reload();
+        else if (signo == SIGTERM || signo == SIGINT) {
+            server.stop();
+            return shut_down(signo);
+        }
+    }
+}
+
+int Daemon::shut_down(int signo) {
+    std::shared_ptr<Generation> g = current();
+    spdlog::info("{}: stopping; no new work, waiting up to {} for the work at hand", signo == SIGTERM ? "SIGTERM" : "SIGINT",
+                 format_duration(options_.shutdown_timeout));
+    g->stop(false);
+    for (auto& [name, w] : g->workers)
+        if (std::string busy = w->busy_with(); !busy.empty()) spdlog::info("waiting for {}: {}", name, busy);
+    std::vector<std::string> busy = g->wait(std::chrono::steady_clock::now() + options_.shutdown_timeout);
+    if (busy.empty()) {
+        spdlog::info("stopped");
+        return 0;
+    }
+    std::string list;
+    for (const auto& b : busy) list += (list.empty() ? "" : ", ") + b;
+    spdlog::error("still busy after the shutdown timeout ({}): {}; exiting anyway", format_duration(options_.shutdown_timeout), list);
+    spdlog::shutdown();
+    std::_Exit(1);  // the busy threads hold references into this object: returning would destroy them under their feet
+}
+
+}  // namespace backstop

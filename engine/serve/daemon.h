@@ -1,0 +1,58 @@
+// `backstop serve`: the long-running process. Holds the loaded policies and one ServiceWorker per
+// watched service, serves the HTTP API, reloads the policies on SIGHUP (keeping the old ones when
+// the new ones have errors) and on SIGTERM/SIGINT stops taking work, lets the job at hand finish
+// within the shutdown timeout, and returns.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "policy/policy.h"
+#include "serve/bearer_token.h"
+#include "serve/daemon_metrics.h"
+#include "serve/http_api.h"
+#include "serve/service_worker.h"
+
+namespace backstop {
+
+struct DaemonOptions {
+    std::string host = "127.0.0.1";
+    int port = 0;
+    std::optional<BearerToken> token;  // nullopt: POSTs without authentication (--no-auth)
+    Duration shutdown_timeout{60'000};
+    WorkerSettings workers;
+    std::string policies_path;  // for messages
+};
+
+using PolicyLoader = std::function<PolicyLoadResult()>;
+
+class Daemon {
+public:
+    // `initial` must have no errors; `load` reads the policies again on SIGHUP.
+    Daemon(DaemonOptions options, PolicyLoader load, PolicyLoadResult initial);
+    ~Daemon();
+
+    // Serves until SIGTERM or SIGINT; 0 once everything stopped in time. Throws Error when it
+    // cannot listen. When work is still running after the shutdown timeout, it logs what and ends
+    // the process with exit code 1 (threads cannot be abandoned safely).
+    int run();
+
+private:
+    struct Generation;
+    std::shared_ptr<Generation> make_generation(PolicyLoadResult loaded);
+    std::shared_ptr<Generation> current() const;
+    std::vector<EventsReached> deliver(const std::vector<IncomingEvent>& events);
+    void reload();
+    int shut_down(int signo);
+
+    DaemonOptions options_;
+    PolicyLoader load_;
+    DaemonMetrics metrics_;
+    mutable std::mutex mutex_;
+    std::shared_ptr<Generation> current_;
+};
+
+}  // namespace backstop

@@ -1,0 +1,55 @@
+// The HTTP endpoints of `backstop serve`: POST /v1/events and POST /v1/alertmanager (bearer token),
+// GET /metrics and GET /healthz. Answers on the server thread at once: events are handed to the
+// services' workers, never evaluated here.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "prim/http_server.h"
+#include "serve/bearer_token.h"
+#include "serve/daemon_metrics.h"
+#include "serve/incoming_event.h"
+
+namespace backstop {
+
+// Where one event went: a source of a service, and the triggers that will look at it.
+struct ReachedSource {
+    std::string service;
+    std::string source;
+    std::vector<std::string> triggers;
+    bool queued = true;  // false: the service's worker took no more work (stopping)
+};
+
+struct EventsReached {
+    std::string name;
+    bool firing = true;
+    std::vector<ReachedSource> reached;
+};
+
+struct HttpApiHooks {
+    // Routes each event to the event sources it reaches and queues the observations with their services.
+    std::function<std::vector<EventsReached>(const std::vector<IncomingEvent>&)> deliver;
+    std::function<std::size_t()> services;  // how many services the policies define
+};
+
+class HttpApi {
+public:
+    // No token: every POST is accepted (--no-auth).
+    HttpApi(HttpApiHooks hooks, DaemonMetrics& metrics, std::optional<BearerToken> token);
+
+    HttpServerResponse handle(const HttpServerRequest& request);
+
+private:
+    HttpServerResponse events(const HttpServerRequest& request, const std::string& endpoint);
+
+    HttpApiHooks hooks_;
+    DaemonMetrics& metrics_;
+    std::optional<BearerToken> token_;
+    std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+};
+
+}  // namespace backstop
