@@ -16,17 +16,6 @@ namespace backstop::cli {
 
 namespace {
 
-// History for the preview shown before a confirmation: reads the real one, records nothing.
-class PreviewHistory final : public HistoryStore {
-public:
-    explicit PreviewHistory(HistoryStore& real) : real_(real) {}
-    void record(const RunRecord&) override {}
-    std::vector<RunRecord> load() override { return real_.load(); }
-
-private:
-    HistoryStore& real_;
-};
-
 bool confirm(const RunRecord& preview) {
     print_plan(std::cout, preview);
     std::cout << "Roll back " << preview.service << " from " << preview.from << " to " << preview.to << "? [y/N] "
@@ -46,7 +35,7 @@ int execute(App& app, const PolicySet& policies, const RunRequest& request, bool
     deps.points = &points;
 
     if (ask) {
-        PreviewHistory preview_history(*history);
+        ReadOnlyHistory preview_history(*history);
         RunDependencies preview_deps{deps.processes, deps.http, preview_history, deps.locks, deps.host, deps.pid,
                                      deps.getenv, deps.points};
         RunRequest dry = request;

@@ -29,5 +29,6 @@ int run_pause(App& app);
 int run_resume(App& app);
 int run_serve(App& app);
 int run_hotfix(App& app);
+int run_simulate(App& app);
 
 }  // namespace backstop::cli

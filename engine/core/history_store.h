@@ -17,4 +17,16 @@ public:
     virtual std::vector<RunRecord> load() = 0;
 };
 
+// Reads the real history, records nothing: for previews and simulations, which plan but must not
+// leave records behind.
+class ReadOnlyHistory final : public HistoryStore {
+public:
+    explicit ReadOnlyHistory(HistoryStore& real) : real_(real) {}
+    void record(const RunRecord&) override {}
+    std::vector<RunRecord> load() override { return real_.load(); }
+
+private:
+    HistoryStore& real_;
+};
+
 }  // namespace backstop

@@ -68,6 +68,7 @@ Watcher::ServiceState& Watcher::state_of(const ServicePolicy& service) {
     if (st.loaded) return st;
     st.loaded = true;
     for (const auto& s : service.watch.sources) st.windows.emplace(s.name, ObservationWindow(history_needed(service)));
+    if (options_.fresh) return st;
     auto text = read_whole_file(state_file(options_, service.name));
     if (!text) return st;
     auto j = nlohmann::json::parse(*text, nullptr, false);

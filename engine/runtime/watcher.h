@@ -44,6 +44,7 @@ struct WatchOptions {
     std::filesystem::path state_dir;  // STATE/watch (windows, trigger states) and STATE/paused
     bool dry_run = false;             // plan rollbacks, record nothing, keep no state
     std::string actor = "backstop";
+    bool fresh = false;               // ignore saved windows and trigger states (simulate)
 };
 
 class Watcher {

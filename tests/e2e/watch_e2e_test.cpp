@@ -164,3 +164,34 @@ TEST_CASE("eval: with a hotfix announced, a critical trigger waits; past the dea
     CHECK(records.back()["decision"]["rule"] == "hotfix deadline passed");
     CHECK(records.back()["reason"].get<std::string>().rfind("hotfix deadline passed", 0) == 0);
 }
+
+TEST_CASE("simulate: recorded observations replay through triggers and decisions; nothing is done", "[e2e][watch]") {
+    QuickstartService qs;
+    qs.simulate_bad_deploy();
+    insert_in_service_table(qs, "use = [\"service_down\", \"p95_latency\"]\n", "[service.web.rules.p95_latency]\nfor = \"0s\"\n");
+    qs.dir().write("observations.jsonl",
+                   "# a latency spike, then the service stops answering\n"
+                   "{\"service\": \"web\", \"source\": \"health\", \"at_s\": 0, \"status\": \"ok\", \"value\": 900}\n"
+                   "{\"service\": \"web\", \"source\": \"health\", \"at_s\": 10, \"status\": \"ok\", \"value\": 950}\n"
+                   "{\"service\": \"web\", \"source\": \"health\", \"at_s\": 20, \"status\": \"ok\", \"value\": 990}\n"
+                   "{\"service\": \"web\", \"source\": \"health\", \"at_s\": 30, \"status\": \"ok\", \"value\": 1200}\n"
+                   "{\"service\": \"web\", \"source\": \"health\", \"at_s\": 40, \"status\": \"ok\", \"value\": 1500}\n"
+                   "{\"service\": \"web\", \"source\": \"health\", \"at_s\": 50, \"status\": \"failed\", \"value\": 3}\n"
+                   "{\"service\": \"web\", \"source\": \"health\", \"at_s\": 60, \"status\": \"failed\", \"value\": 2}\n"
+                   "{\"service\": \"web\", \"source\": \"health\", \"at_s\": 70, \"status\": \"failed\", \"value\": 2}\n");
+    CliResult r = run_backstop(qs.cli({"simulate", "--observations", qs.dir().file("observations.jsonl"), "--json"}));
+    INFO(r.out << r.err);
+    REQUIRE(r.exit_code == 0);
+    std::vector<std::string> fired;
+    for (const auto& e : r.json())
+        if (e.contains("action")) fired.push_back(e["at"].get<std::string>() + " " + e["trigger"].get<std::string>() + " " +
+                                                  e["action"].get<std::string>() + " " + e["outcome"].get<std::string>());
+    CHECK(fired == std::vector<std::string>{"+40s p95_latency page paged", "+1m10s service_down rollback:fast dry_run"});
+    CHECK(qs.current_release() == "v2");
+    CHECK_FALSE(qs.dir().exists("state/history.jsonl"));
+
+    CliResult text = run_backstop(qs.cli({"simulate", "--observations", qs.dir().file("observations.jsonl")}));
+    INFO(text.out);
+    CHECK(text.out.find("would rollback:fast (default tree #1: down)") != std::string::npos);
+    CHECK(text.out.find("[plan] switch") != std::string::npos);
+}
