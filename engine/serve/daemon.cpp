@@ -116,7 +116,9 @@ void Daemon::reload() {
     old->stop(true);
     for (auto& [name, w] : old->workers)
         if (std::string busy = w->busy_with(); !busy.empty()) spdlog::info("reload waits for {}: {}", name, busy);
-    old->wait(std::chrono::steady_clock::time_point::max());
+    // No deadline: the job at hand (a rollback) is bounded by its own timeouts.
+    while (!old->wait(std::chrono::steady_clock::now() + std::chrono::seconds(1)).empty()) {
+    }
     next->start();
     metrics_.reloaded(true);
     spdlog::info("reloaded: {} service(s), {} watched", next->loaded.policies.services.size(), next->workers.size());

@@ -19,7 +19,7 @@ TEST_CASE("source kinds have names and parse back", "[observe]") {
         REQUIRE(kind);
         CHECK(to_string(*kind) == name);
     }
-    CHECK(source_kind_names().size() == 11);
+    CHECK(source_kind_names().size() == 12);
     CHECK(parse_source_kind("disk") == SourceKind::disk);
     CHECK(!parse_source_kind("HTTP"));
     CHECK(!parse_source_kind("systemd"));

@@ -1,7 +1,7 @@
 // `backstop serve` as a real process against the real quickstart service: a health trigger rolls a
 // bad deploy back by itself; Alertmanager and generic events roll back through event sources (and
 // nothing happens without the token); SIGHUP keeps the old policies when the new ones are broken and
-// takes fixed ones; SIGTERM lets a running rollback finish and exits 0.
+// takes fixed ones; SIGTERM lets a running rollback finish and exits 0; a real Alertmanager delivers.
 #include <algorithm>
 #include <csignal>
 #include <fstream>
@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "serve_process.h"
+#include "support/alertmanager_server.h"
 #include "support/backstop_cli.h"
 #include "support/quickstart_service.h"
 
@@ -323,4 +324,37 @@ TEST_CASE("serve: refuses to start without a token unless --no-auth", "[e2e][ser
     r = run_backstop(qs.cli({"serve", "--token-file", empty}), {}, 20);
     CHECK(r.exit_code == 1);
     CHECK(r.err.find("holds no token") != std::string::npos);
+}
+
+TEST_CASE("serve: a real Alertmanager's webhook, with its bearer credentials, rolls back", "[e2e][serve][alertmanager]") {
+    QuickstartService qs;
+    qs.simulate_bad_deploy();
+    extend_policy(qs, "", kEventSources);
+    int port = free_port();
+    ServeProcess serve(serve_args(qs, port), port, token_env());
+    REQUIRE(serve.ready());
+    AlertmanagerServer alertmanager("http://127.0.0.1:" + std::to_string(port) + "/v1/alertmanager", kToken);
+
+    HttpRequest post;
+    post.method = "POST";
+    post.url = alertmanager.url() + "/api/v2/alerts";
+    post.headers["Content-Type"] = "application/json";
+    post.body = R"([{"labels": {"alertname": "HighErrorRate", "job": "web", "severity": "critical"},
+                     "annotations": {"summary": "5xx above 5% for 5m"}}])";
+    post.timeout = Duration{5000};
+    HttpResponse accepted = make_curl_http_client()->send(post);
+    INFO(accepted.status << " " << accepted.body << accepted.error);
+    REQUIRE(accepted.status == 200);
+
+    // group_wait is 1 s; 60 s only bounds a hang.
+    if (!eventually([&] { return one_finished_run(qs); }, 60s)) FAIL(serve.log());
+    auto rec = history(qs)[0];
+    CHECK(rec["outcome"] == "succeeded");
+    CHECK(rec["trigger"] == "trigger:alert_firing");
+    CHECK(rec["decision"]["observation"] == "5xx above 5% for 5m (firing)");
+    CHECK(qs.current_release() == "v1");
+    CHECK(metric_value(serve.get("/metrics").body, "backstop_events_total{endpoint=\"alertmanager\",result=\"accepted\"}") >= 1);
+
+    serve.signal(SIGTERM);
+    CHECK(serve.wait_exit(30s) == 0);
 }
