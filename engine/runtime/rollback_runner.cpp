@@ -238,6 +238,16 @@ RunRecord RollbackRunner::run_steps(const RunRequest& request, RunObserver& obse
         return finish(Outcome::failed, "pre hook failed, nothing changed: " + pre.message);
     }
 
+    // What the service runs now; in a dry run nothing changed, so still `from`.
+    auto live_version = [&]() -> std::string {
+        if (dry) return rec.from;
+        try {
+            return versions->current();
+        } catch (const Error&) {
+            return "(unknown)";
+        }
+    };
+
     // levels, in ladder order, until one verifies
     std::vector<std::string> tried;  // "fast: verification failed: …"
     for (std::size_t rung = 0; rung < ladder.size(); ++rung) {
@@ -245,14 +255,7 @@ RunRecord RollbackRunner::run_steps(const RunRequest& request, RunObserver& obse
         bool last = rung + 1 == ladder.size();
         if (rung > 0) steps.note("escalate", ladder[rung - 1] + " -> " + rec.level, StepStatus::ok, tried.back());
         if (rec.level == "manual" && !runbook.defines("manual")) {
-            std::string now_on = rec.from;
-            if (!dry) {
-                try {
-                    now_on = versions->current();
-                } catch (const Error&) {
-                    now_on = "(unknown)";
-                }
-            }
+            std::string now_on = live_version();
             std::vector<std::string> checklist = manual_checklist(*svc, rec, now_on, tried);
             for (const auto& line : checklist) steps.log("warn", line);
             std::string text;
@@ -264,14 +267,7 @@ RunRecord RollbackRunner::run_steps(const RunRequest& request, RunObserver& obse
         HookOutcome level = runbook.call_level(rec.level, ctx, host);
         if (!level.ok()) {
             if (!level.traceback.empty()) steps.log("error", level.traceback);
-            std::string now_on = rec.from;
-            if (!dry) {
-                try {
-                    now_on = versions->current();
-                } catch (const Error&) {
-                    now_on = "(unknown)";
-                }
-            }
+            std::string now_on = live_version();
             std::string state = now_on == rec.from ? "nothing changed, still on " + rec.from
                                                    : versions->where() + " is now on " + now_on +
                                                          "; the service may not be running it";

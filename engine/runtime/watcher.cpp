@@ -44,6 +44,13 @@ Duration history_needed(const ServicePolicy& service) {
     return keep;
 }
 
+// What a record says about how an action ended, for the trigger's report.
+void take_outcome(TriggerReport& report, const RunRecord& rec) {
+    report.outcome = rec.outcome;
+    report.message = rec.message;
+    report.run_id = rec.run_id;
+}
+
 std::string action_text(const ActionSpec& a, const ServicePolicy& service) {
     if (a.kind == ActionSpec::Kind::rollback && a.level.empty()) return "rollback:" + service.rollback.level;
     return a.text();
@@ -174,24 +181,13 @@ std::vector<TriggerReport> Watcher::evaluate_locked(const ServicePolicy& service
             fallback.kind = ActionSpec::Kind::rollback;
             fallback.level = ts.hotfix_level;
             ts.hotfix_deadline_ms = 0;
-            RunRequest request;
-            request.service = service.name;
-            request.level = fallback.level;
-            request.dry_run = options_.dry_run;
-            request.actor = options_.actor;
-            request.trigger = "trigger:" + trigger.name;
-            request.reason = "hotfix deadline passed; trigger " + trigger.name + " still holds (" + observed + ")";
-            request.decision = {{"trigger", trigger.name}, {"severity", to_string(trigger.severity)}, {"source", trigger.source},
-                                {"observed", observed}, {"rule", "hotfix deadline passed"}, {"action", action_text(fallback, service)}};
-            RunRecord rec = RollbackRunner(policies_, deps_).run(request, observer);
             report.action = action_text(fallback, service);
             report.rule = "hotfix deadline passed";
-            report.outcome = rec.outcome;
-            report.message = rec.message;
-            report.run_id = rec.run_id;
-            report.rolled_back = true;
-            report.level = rec.level;
-            report.run_ms = rec.duration_ms();
+            roll_back(service, fallback.level, "trigger:" + trigger.name,
+                      "hotfix deadline passed; trigger " + trigger.name + " still holds (" + observed + ")",
+                      {{"trigger", trigger.name}, {"severity", to_string(trigger.severity)}, {"source", trigger.source},
+                       {"observed", observed}, {"rule", report.rule}, {"action", report.action}},
+                      observer, report);
         } else if (step == TriggerStep::cleared) {
             report.message = "no longer holds";
         }
@@ -264,33 +260,18 @@ TriggerReport Watcher::act(const ServicePolicy& service, const TriggerPolicy& tr
     if (!suppressed.empty()) {
         why["suppressed"] = suppressed;
         RunRecord rec = record_decision(service, trigger, Outcome::suppressed, report.action + " held back: " + suppressed, why, now_ms);
-        report.outcome = rec.outcome;
-        report.message = rec.message;
-        report.run_id = rec.run_id;
+        take_outcome(report, rec);
         return report;
     }
 
     TriggerState& ts = st.triggers[trigger.name];
     switch (decision.action.kind) {
-        case ActionSpec::Kind::rollback: {
-            RunRequest request;
-            request.service = service.name;
-            request.level = decision.action.level;
-            request.dry_run = options_.dry_run;
-            request.actor = options_.actor;
-            request.trigger = "trigger:" + trigger.name;
-            request.reason = "trigger " + trigger.name + " (" + to_string(trigger.severity) + "): " + trigger.when.text +
-                             " with " + observed + "; " + decision.rule;
-            request.decision = why;
-            RunRecord rec = RollbackRunner(policies_, deps_).run(request, observer);
-            report.outcome = rec.outcome;
-            report.message = rec.message;
-            report.run_id = rec.run_id;
-            report.rolled_back = true;
-            report.level = rec.level;
-            report.run_ms = rec.duration_ms();
+        case ActionSpec::Kind::rollback:
+            roll_back(service, decision.action.level, "trigger:" + trigger.name,
+                      "trigger " + trigger.name + " (" + to_string(trigger.severity) + "): " + trigger.when.text + " with " +
+                          observed + "; " + decision.rule,
+                      why, observer, report);
             return report;
-        }
         case ActionSpec::Kind::hotfix: {
             ts.hotfix_deadline_ms = now_ms + decision.action.deadline.count();
             ts.hotfix_level = decision.action.level;
@@ -299,9 +280,7 @@ TriggerReport Watcher::act(const ServicePolicy& service, const TriggerPolicy& tr
                                             "waiting for a hotfix until " + format_utc(ts.hotfix_deadline_ms) +
                                                 "; rolling back then if " + trigger.name + " still holds",
                                             why, now_ms);
-            report.outcome = rec.outcome;
-            report.message = rec.message;
-            report.run_id = rec.run_id;
+            take_outcome(report, rec);
             return report;
         }
         case ActionSpec::Kind::page:
@@ -312,9 +291,7 @@ TriggerReport Watcher::act(const ServicePolicy& service, const TriggerPolicy& tr
                                             page ? "paged: " + trigger.name + " (" + observed + ")"
                                                  : "decided to do nothing: " + decision.rule,
                                             why, now_ms);
-            report.outcome = rec.outcome;
-            report.message = rec.message;
-            report.run_id = rec.run_id;
+            take_outcome(report, rec);
             return report;
         }
     }
@@ -329,33 +306,16 @@ TriggerReport Watcher::run_action(const ServicePolicy& service, const ActionSpec
     report.action = action_text(action, service);
     report.rule = trigger_name;
     nlohmann::json why = {{"trigger", trigger_name}, {"reason", reason}, {"action", report.action}};
-    auto fill = [&](const RunRecord& rec) {
-        report.outcome = rec.outcome;
-        report.message = rec.message;
-        report.run_id = rec.run_id;
-    };
+    auto fill = [&](const RunRecord& rec) { take_outcome(report, rec); };
     if (auto pause = read_pause(options_.state_dir, service.name, now_ms)) {
         why["suppressed"] = describe(*pause);
         fill(record_run(service, trigger_name, reason, Outcome::suppressed, report.action + " held back: " + describe(*pause), why, now_ms));
         return report;
     }
     switch (action.kind) {
-        case ActionSpec::Kind::rollback: {
-            RunRequest request;
-            request.service = service.name;
-            request.level = action.level;
-            request.dry_run = options_.dry_run;
-            request.actor = options_.actor;
-            request.trigger = trigger_name;
-            request.reason = reason;
-            request.decision = why;
-            RunRecord rec = RollbackRunner(policies_, deps_).run(request, observer);
-            fill(rec);
-            report.rolled_back = true;
-            report.level = rec.level;
-            report.run_ms = rec.duration_ms();
+        case ActionSpec::Kind::rollback:
+            roll_back(service, action.level, trigger_name, reason, why, observer, report);
             return report;
-        }
         case ActionSpec::Kind::page:
             fill(record_run(service, trigger_name, reason, Outcome::paged, "paged: " + reason, why, now_ms));
             return report;
@@ -366,6 +326,23 @@ TriggerReport Watcher::run_action(const ServicePolicy& service, const ActionSpec
             return report;
     }
     return report;
+}
+
+void Watcher::roll_back(const ServicePolicy& service, const std::string& level, const std::string& trigger,
+                        const std::string& reason, const nlohmann::json& why, RunObserver& observer, TriggerReport& report) {
+    RunRequest request;
+    request.service = service.name;
+    request.level = level;
+    request.dry_run = options_.dry_run;
+    request.actor = options_.actor;
+    request.trigger = trigger;
+    request.reason = reason;
+    request.decision = why;
+    RunRecord rec = RollbackRunner(policies_, deps_).run(request, observer);
+    take_outcome(report, rec);
+    report.rolled_back = true;
+    report.level = rec.level;
+    report.run_ms = rec.duration_ms();
 }
 
 RunRecord Watcher::record_decision(const ServicePolicy& service, const TriggerPolicy& trigger, Outcome outcome,

@@ -79,6 +79,9 @@ private:
     TriggerReport act(const ServicePolicy& service, const TriggerPolicy& trigger, ServiceState& state,
                       const std::string& observed, std::int64_t now_ms, RunObserver& observer);
     void add_observation(ServiceState& st, const ServicePolicy& service, const Observation& o);
+    // A rollback through the RollbackRunner on behalf of `trigger`; fills the report.
+    void roll_back(const ServicePolicy& service, const std::string& level, const std::string& trigger,
+                   const std::string& reason, const nlohmann::json& why, RunObserver& observer, TriggerReport& report);
     RunRecord record_decision(const ServicePolicy& service, const TriggerPolicy& trigger, Outcome outcome,
                               const std::string& message, const nlohmann::json& decision, std::int64_t now_ms);
     RunRecord record_run(const ServicePolicy& service, const std::string& trigger_name, const std::string& reason,
