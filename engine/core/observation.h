@@ -50,7 +50,7 @@ struct HttpSourceSettings {
     std::string url;
     std::string method = "GET";
     std::vector<int> expect_status;    // empty: any status from 200 to 399
-    std::string body_regex;            // ECMAScript regex that must match somewhere in the body; empty: none
+    std::string body_regex;            // POSIX ERE that must match somewhere in the body; empty: none
     std::optional<Duration> max_latency;  // slower answers fail
 };
 

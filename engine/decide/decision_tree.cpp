@@ -20,7 +20,7 @@ std::optional<Decision> decide_by_rules(const std::vector<DecisionRule>& rules, 
         const Expression& e = *rules[i].when.expression;
         if (!e.evaluate(values)) continue;
         return Decision{rules[i].then, std::string(label) + " #" + std::to_string(i + 1) + ": " + rules[i].when.text,
-                        e.explain(values)};
+                        e.explain(values), ""};
     }
     return std::nullopt;
 }

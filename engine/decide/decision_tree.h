@@ -23,12 +23,13 @@ struct DecisionInput {
 
 struct Decision {
     ActionSpec action;
-    std::string rule;         // "decide #2: severity == \"critical\"", "default tree #1: down", "trigger X then"
+    std::string rule;         // "decide #2: severity == \"critical\"", "default tree: down", "trigger X then"
     std::string explanation;  // the values the rule read: `down=false severity="critical"`
+    std::string error;        // a runbook's decide(ctx) failed and the default tree decided instead
 };
 
 // nullopt when no rule matched (the caller then does nothing and says so).
-// `label` names the rule list in Decision::rule ("decide", "default tree").
+// `label` names the rule list in Decision::rule ("decide").
 std::optional<Decision> decide_by_rules(const std::vector<DecisionRule>& rules, const DecisionInput& input,
                                         std::string_view label);
 

@@ -39,15 +39,6 @@ bool is_nan(double x) { return x != x; }
 // Every comparison with NaN ("unknown") is false, `!=` included: an unknown value never fires.
 bool not_equal(double a, double b) { return a < b || a > b; }
 
-bool matches(std::string_view s, const std::regex& pattern) noexcept {
-    try {
-        return std::regex_search(s.data(), s.data() + s.size(), pattern);
-    } catch (...) {
-        // std::regex gives up on pathological input (error_complexity, error_stack): no match.
-        return false;
-    }
-}
-
 struct IgnoreReads {
     void operator()(std::uint32_t) const {}
 };
@@ -134,7 +125,7 @@ Result run(const ExpressionProgram& p, const ExpressionValues::Slot* values, OnR
                 top[-1].boolean = view(top[-1]) != view(top[0]);
                 break;
             case Op::logical_not: top[-1].boolean = !top[-1].boolean; break;
-            case Op::match: top[-1].boolean = matches(view(top[-1]), p.patterns[in.a]); break;
+            case Op::match: top[-1].boolean = p.patterns[in.a]->found_in(view(top[-1])); break;
             case Op::in_numbers:
             case Op::not_in_numbers: {
                 const double x = top[-1].number;

@@ -77,15 +77,6 @@ Op slot_comparison(Op op, bool mirrored) {
     }
 }
 
-// libstdc++ says what is wrong precisely ("Mismatched '(' and ')' in regular expression"); the
-// suffix repeats what the message around it already says.
-std::string regex_problem(const std::regex_error& e) {
-    std::string what = e.what();
-    for (std::string_view noise : {".", " in regular expression"})
-        if (what.ends_with(noise)) what.erase(what.size() - noise.size());
-    return what;
-}
-
 class Compiler {
 public:
     Compiler(std::string_view text, const ExpressionSchema& schema, ExpressionProgram& program)
@@ -283,12 +274,11 @@ private:
                  "\"~\" needs a regular expression in a string literal on its right, e.g. line ~ \"CRITICAL|Traceback\"; found " +
                      describe_token(peek()));
         const Token& pattern = take();
-        try {
-            std::uint32_t index = add_to(program_.patterns, std::regex(pattern.string, std::regex::ECMAScript));
-            emit(Op::match, 0, index);
-        } catch (const std::regex_error& e) {
-            fail(pattern.offset, "expr-syntax", "invalid regular expression " + describe_token(pattern) + ": " + regex_problem(e));
-        }
+        // POSIX extended, as in log source patterns: one dialect for every pattern in a policy.
+        if (std::string problem = TextPattern::problem(pattern.string); !problem.empty())
+            fail(pattern.offset, "expr-syntax", "invalid regular expression " + describe_token(pattern) + ": " + problem);
+        std::uint32_t index = add_to(program_.patterns, std::make_shared<const TextPattern>(pattern.string));
+        emit(Op::match, 0, index);
         return pattern.offset + pattern.text.size();
     }
 

@@ -5,10 +5,11 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <regex>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "core/text_pattern.h"
 #include "decide/expression_schema.h"
 
 namespace backstop {
@@ -80,7 +81,7 @@ struct ExpressionProgram {
     std::vector<std::string> strings;
     std::vector<std::vector<double>> number_lists;
     std::vector<std::vector<std::string>> string_lists;
-    std::vector<std::regex> patterns;
+    std::vector<std::shared_ptr<const TextPattern>> patterns;
     std::vector<ExpressionName> names;
     std::size_t max_stack = 0;      // deepest the stack gets
     std::size_t slots_needed = 0;   // 1 + the highest slot read

@@ -99,7 +99,7 @@ void check_deadline(lua_State* L) {
 RunbookHost& host_for(lua_State* L, const char* function_name) {
     StateContext& ctx = context_of(L);
     if (ctx.host == nullptr)
-        raise(L, std::string("`") + function_name + "` is only available inside a hook");
+        raise(L, std::string("`") + function_name + "` is only available inside a rollback hook (pre, a level, verify, post)");
     check_deadline(L);
     return *ctx.host;
 }

@@ -93,8 +93,8 @@ private:
 // VM instruction runs for the count hook to notice). Raises the budget error when it has passed.
 void check_deadline(lua_State* L);
 
-// The host of the running hook; raises "`releases.switch` is only available inside a hook" at
-// load time. Also checks the deadline, so a loop of primitives cannot outlive the wall timeout.
+// The host of the running hook; raises "`releases.switch` is only available inside a rollback hook…"
+// at load time and in decide(ctx). Also checks the deadline, so a loop of primitives cannot outlive the wall timeout.
 RunbookHost& host_for(lua_State* L, const char* function_name);
 
 // Raises a Lua error "<where>: <message>" (the position of the calling Lua code). Never returns.

@@ -249,7 +249,7 @@ struct RunbookEngine::Impl {
     }
 
     HookOutcome call(const char* kind, std::string_view name, const std::string& label, const nlohmann::json& ctx_json,
-                     RunbookHost& host);
+                     RunbookHost* host);
 };
 
 RunbookEngine::RunbookEngine(SandboxLimits limits) : impl_(std::make_unique<Impl>(limits)) {
@@ -377,7 +377,7 @@ std::size_t RunbookEngine::memory_used() const { return impl_->sandbox.context()
 std::size_t RunbookEngine::memory_peak() const { return impl_->sandbox.context().peak; }
 
 HookOutcome RunbookEngine::Impl::call(const char* kind, std::string_view name, const std::string& label,
-                                      const nlohmann::json& ctx_json, RunbookHost& host) {
+                                      const nlohmann::json& ctx_json, RunbookHost* host) {
     lua_State* L = this->L();
     HookOutcome out;
     std::string key(name);
@@ -385,7 +385,7 @@ HookOutcome RunbookEngine::Impl::call(const char* kind, std::string_view name, c
     bool returned = false;
     int call_status = LUA_OK;
     std::string error;
-    lua::RunScope scope(L, label, &host);
+    lua::RunScope scope(L, label, host);
     int status = lua::run_protected(
         L,
         [&](lua_State* S) {
@@ -436,11 +436,15 @@ HookOutcome RunbookEngine::Impl::call(const char* kind, std::string_view name, c
 }
 
 HookOutcome RunbookEngine::call_hook(std::string_view name, const nlohmann::json& ctx, RunbookHost& host) {
-    return impl_->call("hooks", name, "in hook `" + std::string(name) + "`", ctx, host);
+    return impl_->call("hooks", name, "in hook `" + std::string(name) + "`", ctx, &host);
+}
+
+HookOutcome RunbookEngine::call_pure_hook(std::string_view name, const nlohmann::json& ctx) {
+    return impl_->call("hooks", name, "in hook `" + std::string(name) + "`", ctx, nullptr);
 }
 
 HookOutcome RunbookEngine::call_level(std::string_view level, const nlohmann::json& ctx, RunbookHost& host) {
-    HookOutcome out = impl_->call("levels", level, "in level `" + std::string(level) + "`", ctx, host);
+    HookOutcome out = impl_->call("levels", level, "in level `" + std::string(level) + "`", ctx, &host);
     if (out.status == HookOutcome::Status::not_defined) {
         out.status = HookOutcome::Status::error;
         std::string known;
@@ -452,7 +456,7 @@ HookOutcome RunbookEngine::call_level(std::string_view level, const nlohmann::js
 }
 
 Diagnostics check_runbook(const std::filesystem::path& file, const std::string& text, SandboxLimits limits,
-                           const std::filesystem::path& policy_dir) {
+                           const std::filesystem::path& policy_dir, std::vector<std::string>* levels) {
     Diagnostics out;
     RunbookEngine engine(limits);
     try {
@@ -469,6 +473,7 @@ Diagnostics check_runbook(const std::filesystem::path& file, const std::string& 
         return out;
     }
     out.append(engine.warnings());
+    if (levels) *levels = engine.levels();
     return out;
 }
 

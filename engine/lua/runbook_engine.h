@@ -94,6 +94,9 @@ public:
     // Runs the effective hook with ctx as a table. `host` is reachable from the bindings only for
     // the duration of the call. not_defined when neither runbook has the hook.
     HookOutcome call_hook(std::string_view name, const nlohmann::json& ctx, RunbookHost& host);
+    // Same without a host, for decide(ctx): a decision reads ctx only, so any primitive it calls
+    // raises an error (log and print still work).
+    HookOutcome call_pure_hook(std::string_view name, const nlohmann::json& ctx);
     // Same for a level; an unknown level is an error listing the known ones.
     HookOutcome call_level(std::string_view level, const nlohmann::json& ctx, RunbookHost& host);
 
@@ -111,8 +114,9 @@ inline constexpr std::string_view kRunbookHooks[] = {"pre", "post", "verify", "d
 
 // For `backstop check`: syntax and load problems of one runbook as diagnostics with code
 // "lua-syntax" or "lua-load" (errors) and "lua-unknown-field" (warnings), FILE:LINE taken from
-// Lua's message and the offending source line quoted. Runs the runbook's top level.
+// Lua's message and the offending source line quoted. Runs the runbook's top level. When it loads
+// and `levels` is given, *levels receives its effective levels (its own and the default runbook's).
 Diagnostics check_runbook(const std::filesystem::path& file, const std::string& text, SandboxLimits limits = {},
-                          const std::filesystem::path& policy_dir = {});
+                          const std::filesystem::path& policy_dir = {}, std::vector<std::string>* levels = nullptr);
 
 }  // namespace backstop

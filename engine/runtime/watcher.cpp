@@ -6,10 +6,10 @@
 #include "core/error.h"
 #include "core/json_text.h"
 #include "decide/decision_tree.h"
-#include "decide/default_decisions.h"
 #include "prim/point_store.h"
 #include "runtime/hotfix_notice.h"
 #include "runtime/notifier.h"
+#include "runtime/runbook_decision.h"
 #include "runtime/service_pause.h"
 
 namespace backstop {
@@ -202,7 +202,7 @@ TriggerReport Watcher::act(const ServicePolicy& service, const TriggerPolicy& tr
     TriggerReport report{service.name, trigger.name, TriggerStep::fire, observed};
     const ObservationWindow& window = st.windows.at(trigger.source);
 
-    Decision decision{trigger.then, "trigger " + trigger.name + " then", ""};
+    Decision decision{trigger.then, "trigger " + trigger.name + " then", "", ""};
     if (trigger.then.kind == ActionSpec::Kind::decide) {
         DecisionInput in;
         in.trigger = trigger.name;
@@ -217,13 +217,12 @@ TriggerReport Watcher::act(const ServicePolicy& service, const TriggerPolicy& tr
         in.consecutive_failures = window.consecutive_failures();
         if (auto notice = read_hotfix_notice(options_.state_dir, service.name, now_ms))
             in.hotfix_eta_s = static_cast<double>(notice->eta_ms - now_ms) / 1000.0;
-        bool own_rules = !service.watch.decide.empty();
-        auto decided = own_rules ? decide_by_rules(service.watch.decide, in, "decide")
-                                 : decide_by_rules(default_decision_rules(), in, "default tree");
-        if (decided) {
+        if (service.watch.decide.empty()) {
+            decision = decide_by_runbook(service, in);
+        } else if (auto decided = decide_by_rules(service.watch.decide, in, "decide")) {
             decision = *decided;
         } else {
-            decision = Decision{ActionSpec{ActionSpec::Kind::none, "", {}}, "no decision rule matched", ""};
+            decision = Decision{ActionSpec{ActionSpec::Kind::none, "", {}}, "no decision rule matched", "", ""};
         }
     }
     report.action = action_text(decision.action, service);
@@ -238,6 +237,7 @@ TriggerReport Watcher::act(const ServicePolicy& service, const TriggerPolicy& tr
                           {"rule", decision.rule},
                           {"decision_values", decision.explanation},
                           {"action", report.action}};
+    if (!decision.error.empty()) why["decide_error"] = decision.error;
 
     // Guards: a paused service, and the trigger's cooldown as history tells it (state may be lost).
     std::string suppressed;

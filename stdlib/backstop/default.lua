@@ -51,4 +51,8 @@ end
 
 function M.post(ctx) end
 
+-- What to do when a trigger whose `then` is "decide" fires and the service has no
+-- [[service.NAME.decide]] rules: the default tree of backstop.decide.
+M.decide = require("backstop.decide").default
+
 return M

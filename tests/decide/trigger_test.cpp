@@ -1,5 +1,5 @@
 // The pure decision core: derived values over an observation window, a trigger's `for`, `delay`,
-// refiring and clearing, decision rules in order, the default tree, and the built-in rules library
+// refiring and clearing, decision rules in order, and the built-in rules library
 // compiling in full.
 #include <cmath>
 
@@ -7,7 +7,6 @@
 #include <nlohmann/json.hpp>
 
 #include "decide/decision_tree.h"
-#include "decide/default_decisions.h"
 #include "decide/observation_window.h"
 #include "decide/trigger_schema.h"
 #include "decide/trigger_state.h"
@@ -129,33 +128,45 @@ TEST_CASE("trigger state: for, delay, active, refire after cooldown, cleared", "
     }
 }
 
-TEST_CASE("default tree: down rolls back, critical waits for a near hotfix, warning pages", "[decide][tree]") {
-    const auto& rules = default_decision_rules();
+namespace {
+DecisionRule decision_rule(const char* when, const char* then) {
+    static const auto schema = std::shared_ptr<const ExpressionSchema>(&decision_schema(), [](const ExpressionSchema*) {});
+    auto compiled = compile_expression(when, *schema);
+    REQUIRE(compiled.ok());
+    std::string why;
+    auto action = parse_action(then, false, &why);
+    REQUIRE(action);
+    DecisionRule r;
+    r.when.text = when;
+    r.when.schema = schema;
+    r.when.expression = std::make_shared<const Expression>(std::move(*compiled.expression));
+    r.then = *action;
+    return r;
+}
+}  // namespace
+
+TEST_CASE("decision rules: the first that holds decides; none matching is no decision", "[decide][tree]") {
+    std::vector<DecisionRule> rules = {decision_rule("down", "rollback:full"),
+                                       decision_rule("severity == \"critical\" and hotfix_eta <= 15m", "hotfix:10m"),
+                                       decision_rule("severity == \"critical\"", "rollback")};
     DecisionInput in;
-    in.trigger = "service_down";
     in.severity = "critical";
     in.down = true;
-    auto d = decide_by_rules(rules, in, "default tree");
+    auto d = decide_by_rules(rules, in, "decide");
     REQUIRE(d);
-    CHECK(d->action.text() == "rollback");
-    CHECK(d->rule == "default tree #1: down");
+    CHECK(d->action.text() == "rollback:full");
+    CHECK(d->rule == "decide #1: down");
     CHECK(d->explanation == "down=true");
 
     in.down = false;
     in.hotfix_eta_s = 600;
-    d = decide_by_rules(rules, in, "default tree");
+    d = decide_by_rules(rules, in, "decide");
     CHECK(d->action.kind == ActionSpec::Kind::hotfix);
-    CHECK(d->action.deadline == Duration{900'000});
-
-    in.hotfix_eta_s = 3600;  // too far away
-    CHECK(decide_by_rules(rules, in, "default tree")->action.kind == ActionSpec::Kind::rollback);
-    in.hotfix_eta_s = kUnknownNumber;  // none announced
-    CHECK(decide_by_rules(rules, in, "default tree")->rule == "default tree #3: severity == \"critical\"");
-
+    CHECK(d->action.deadline == Duration{600'000});
+    in.hotfix_eta_s = kUnknownNumber;  // none announced: unknown never satisfies <=
+    CHECK(decide_by_rules(rules, in, "decide")->rule == "decide #3: severity == \"critical\"");
     in.severity = "warning";
-    CHECK(decide_by_rules(rules, in, "default tree")->action.kind == ActionSpec::Kind::page);
-    in.severity = "info";
-    CHECK(decide_by_rules(rules, in, "default tree")->action.kind == ActionSpec::Kind::none);
+    CHECK_FALSE(decide_by_rules(rules, in, "decide"));
     CHECK_FALSE(decide_by_rules({}, in, "decide"));
 }
 

@@ -68,7 +68,7 @@ TEST_CASE("eval: the service_down rule over the health check rolls a bad deploy 
     REQUIRE(report.size() == 1);
     CHECK(report[0]["step"] == "fire");
     CHECK(report[0]["action"] == "rollback:fast");
-    CHECK(report[0]["rule"] == "default tree #1: down");
+    CHECK(report[0]["rule"] == "default tree: down");
     CHECK(report[0]["outcome"] == "succeeded");
     CHECK(qs.current_release() == "v1");
     CHECK(qs.health().rfind("200", 0) == 0);
@@ -83,7 +83,7 @@ TEST_CASE("eval: the service_down rule over the health check rolls a bad deploy 
     CHECK(rec["decision"]["trigger"] == "service_down");
     CHECK(rec["decision"]["rule_source"] == "rules/service_down");
     CHECK(rec["decision"]["observed"] == "consecutive_failures=2 failures=2");
-    CHECK(rec["decision"]["rule"] == "default tree #1: down");
+    CHECK(rec["decision"]["rule"] == "default tree: down");
     CHECK(rec["decision"]["decision_values"] == "down=true");
 
     CliResult third = run_backstop(qs.cli({"eval", "--once"}));
@@ -192,6 +192,110 @@ TEST_CASE("simulate: recorded observations replay through triggers and decisions
 
     CliResult text = run_backstop(qs.cli({"simulate", "--observations", qs.dir().file("observations.jsonl")}));
     INFO(text.out);
-    CHECK(text.out.find("would rollback:fast (default tree #1: down)") != std::string::npos);
+    CHECK(text.out.find("would rollback:fast (default tree: down)") != std::string::npos);
     CHECK(text.out.find("[plan] switch") != std::string::npos);
+}
+
+TEST_CASE("simulate --event: a recorded Alertmanager payload is routed, decided and planned; nothing is done", "[e2e][watch]") {
+    QuickstartService qs;
+    qs.simulate_bad_deploy();
+    insert_in_service_table(qs, "",
+                            "[service.web.source.alerts]\nkind = \"event\"\nmatch = { service = \"web\" }\n\n"
+                            "[[service.web.trigger]]\nname = \"error_alert\"\nsource = \"alerts\"\nwhen = \"failed\"\nseverity = \"critical\"\n");
+    // As Alertmanager posts it: one alert for web, one for a service nobody watches.
+    qs.dir().write("alert.json", R"({
+  "version": "4", "status": "firing", "receiver": "backstop", "groupKey": "{}:{alertname=\"HighErrorRate\"}",
+  "alerts": [
+    {"status": "firing", "labels": {"alertname": "HighErrorRate", "service": "web", "severity": "critical"},
+     "annotations": {"summary": "5xx above 10%"}, "startsAt": "2026-12-02T03:00:00Z"},
+    {"status": "firing", "labels": {"alertname": "DiskFull", "service": "db"}, "annotations": {},
+     "startsAt": "2026-12-02T03:00:00Z"}
+  ]
+})");
+    CliResult text = run_backstop(qs.cli({"simulate", "--event", qs.dir().file("alert.json")}));
+    INFO(text.out << text.err);
+    REQUIRE(text.exit_code == 0);
+    CHECK(text.out.find("alert HighErrorRate (firing) {alertname=\"HighErrorRate\", service=\"web\", severity=\"critical\"}\n"
+                        "    reaches web/alerts (triggers: error_alert)\n") != std::string::npos);
+    CHECK(text.out.find("web/error_alert: fire") != std::string::npos);
+    CHECK(text.out.find("would rollback:fast (default tree: critical): dry_run") != std::string::npos);
+    CHECK(text.out.find("[plan] switch") != std::string::npos);
+    CHECK(text.out.find("alert DiskFull (firing) {alertname=\"DiskFull\", service=\"db\"}\n"
+                        "    reaches no event source; event sources:\n    web/alerts matches {service=\"web\"}") != std::string::npos);
+
+    CliResult json = run_backstop(qs.cli({"simulate", "--event", qs.dir().file("alert.json"), "--json"}));
+    INFO(json.out << json.err);
+    REQUIRE(json.exit_code == 0);
+    auto out = json.json();
+    REQUIRE(out.size() == 3);
+    CHECK(out[0]["alert"] == "HighErrorRate");
+    CHECK(out[0]["reaches"][0]["source"] == "alerts");
+    CHECK(out[1]["trigger"] == "error_alert");
+    CHECK(out[1]["action"] == "rollback:fast");
+    CHECK(out[1]["outcome"] == "dry_run");
+    CHECK(out[2]["alert"] == "DiskFull");
+    CHECK(out[2]["reaches"].empty());
+
+    // A generic event as POST /v1/events takes it, resolved: the trigger does not fire.
+    qs.dir().write("resolved.json", R"({"service": "web", "source": "alerts", "name": "HighErrorRate", "status": "resolved"})");
+    CliResult resolved = run_backstop(qs.cli({"simulate", "--event", qs.dir().file("resolved.json")}));
+    INFO(resolved.out << resolved.err);
+    REQUIRE(resolved.exit_code == 0);
+    CHECK(resolved.out.find("event HighErrorRate (resolved)") != std::string::npos);
+    CHECK(resolved.out.find("would ") == std::string::npos);
+
+    CHECK(qs.current_release() == "v2");
+    CHECK_FALSE(qs.dir().exists("state/history.jsonl"));
+
+    qs.dir().write("bad.json", R"({"alerts": [{"labels": {"alertname": "X"}}]})");
+    CliResult bad = run_backstop(qs.cli({"simulate", "--event", qs.dir().file("bad.json")}));
+    CHECK(bad.exit_code != 0);
+    CHECK(bad.err.find("bad.json: ") != std::string::npos);
+}
+
+TEST_CASE("eval: the runbook's decide(ctx) decides, and its reason is the recorded rule", "[e2e][watch]") {
+    QuickstartService qs;
+    qs.add_release("v1", true);
+    qs.add_release("v2", false);
+    qs.write_runbook("runbooks/web.lua", R"(
+local tree = require("backstop.decide")
+return {
+  decide = function(ctx)
+    if ctx.trigger == "critical_line" and ctx.value < 3 then
+      return "page", ctx.value .. " critical line(s): not enough to roll back"
+    end
+    return tree.default(ctx)
+  end,
+}
+)");
+    qs.write_policy("[service.web.rollback]\nrunbook = \"runbooks/web.lua\"\nmax_attempts = 10\nwindow = \"1h\"\n");
+    qs.point_current_at("v2");
+    qs.start();
+    qs.dir().write("app.log", "");
+    insert_in_service_table(qs, "cooldown = \"0s\"\n",
+                            "[service.web.source.app_log]\nkind = \"log\"\npath = \"app.log\"\npattern = \"CRITICAL\"\n\n"
+                            "[[service.web.trigger]]\nname = \"critical_line\"\nsource = \"app_log\"\nwhen = \"value >= 1\"\n"
+                            "severity = \"critical\"\n");
+    REQUIRE(run_backstop(qs.cli({"eval"})).exit_code == 0);
+
+    append_line(qs, "app.log", "CRITICAL one");
+    CliResult paged = run_backstop(qs.cli({"eval", "--json"}));
+    INFO(paged.out << paged.err);
+    REQUIRE(paged.exit_code == 0);
+    CHECK(paged.json()[0]["outcome"] == "paged");
+    CHECK(qs.current_release() == "v2");
+    auto records = history(qs);
+    REQUIRE(records.size() == 1);
+    CHECK(records[0]["decision"]["rule"] == "runbook decide (" + qs.dir().file("runbooks/web.lua") + "): 1 critical line(s): not enough to roll back");
+    CHECK(records[0]["decision"]["decision_values"].get<std::string>().find("value=1") != std::string::npos);
+
+    REQUIRE(run_backstop(qs.cli({"eval"})).exit_code == 0);  // nothing new: the trigger clears
+    append_line(qs, "app.log", "CRITICAL a\nCRITICAL b\nCRITICAL c");
+    CliResult acted = run_backstop(qs.cli({"eval", "--json"}));
+    INFO(acted.out << acted.err);
+    REQUIRE(acted.exit_code == 0);
+    CHECK(acted.json()[0]["outcome"] == "succeeded");
+    CHECK(qs.current_release() == "v1");
+    records = history(qs);
+    CHECK(records.back()["decision"]["rule"] == "default tree: critical");
 }

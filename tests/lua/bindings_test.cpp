@@ -245,7 +245,7 @@ TEST_CASE("primitives refuse to run outside a hook", "[lua][bindings]") {
             f.load(std::string(call) + "\nreturn {}\n");
             FAIL("load should have failed");
         } catch (const RunbookLoadError& e) {
-            CHECK_THAT(e.detail(), Catch::EndsWith("is only available inside a hook"));
+            CHECK_THAT(e.detail(), Catch::EndsWith("is only available inside a rollback hook (pre, a level, verify, post)"));
             CHECK(e.where().line == 1);
         }
     }

@@ -13,8 +13,9 @@ TEST_CASE("the default runbook alone", "[lua][runbook]") {
     CHECK(f.engine.has_hook("pre"));
     CHECK(f.engine.has_hook("verify"));
     CHECK(f.engine.has_hook("post"));
-    CHECK_FALSE(f.engine.has_hook("decide"));
+    CHECK(f.engine.has_hook("decide"));  // the default tree of backstop.decide
     CHECK_FALSE(f.engine.defines("pre"));
+    CHECK_FALSE(f.engine.defines("decide"));
     CHECK(f.engine.levels() == std::vector<std::string>{"fast"});
 
     SECTION("fast switches and restarts") {
@@ -55,8 +56,12 @@ TEST_CASE("the default runbook alone", "[lua][runbook]") {
         HookOutcome dry = f.call("verify", ctx);
         CHECK(dry.returns.at(0) == true);
     }
+    SECTION("decide is the default tree") {
+        HookOutcome out = f.engine.call_pure_hook("decide", {{"down", false}, {"severity", "critical"}, {"hotfix_eta", 300}});
+        REQUIRE(out.ok());
+        CHECK(out.returns == std::vector<json>{"hotfix:15m", "critical, hotfix due within 15m"});
+    }
     SECTION("an undefined hook") {
-        CHECK(f.call("decide").status == HookOutcome::Status::not_defined);
         CHECK(f.call("nonsense").status == HookOutcome::Status::not_defined);
     }
 }
@@ -270,7 +275,7 @@ TEST_CASE("load errors", "[lua][runbook]") {
         auto e = load_error("\nreleases.switch('v1')\nreturn {}\n");
         CHECK(e.code() == "lua-load");
         CHECK(e.where().line == 2);
-        CHECK(e.detail() == "`releases.switch` is only available inside a hook");
+        CHECK(e.detail() == "`releases.switch` is only available inside a rollback hook (pre, a level, verify, post)");
     }
     SECTION("not a table") {
         auto e = load_error("return 42\n");
