@@ -99,7 +99,6 @@ public:
           locks_(app.locks()),
           points_(app.points_dir(), *processes_),
           deps_{*processes_, *http_, history_, *locks_, this_host(), static_cast<long>(::getpid())},
-          terminal_(std::cout),
           watcher_(policies, with_points(deps_, points_), options(app)),
           start_ms_(now_epoch_ms()) {}
 
@@ -107,7 +106,10 @@ public:
     void observe(const ServicePolicy& service, Observation o, std::int64_t at_ms) {
         o.time_ms = start_ms_ + at_ms;
         watcher_.record(service, o);
-        RunObserver& observer = app_.json ? static_cast<RunObserver&>(quiet_) : terminal_;
+        // The plan is printed under the trigger line that led to it, so it is collected first.
+        std::ostringstream plan;
+        TerminalReport terminal(plan);
+        RunObserver& observer = app_.json ? static_cast<RunObserver&>(quiet_) : terminal;
         for (const TriggerReport& r : watcher_.evaluate_triggers(service, o.time_ms, observer, o.source)) {
             std::string at_text = "+" + format_duration(Duration{at_ms});
             if (app_.json) {
@@ -123,8 +125,11 @@ public:
                 continue;
             }
             std::cout << at_text << "  " << r.service << "/" << r.trigger << ": " << to_string(r.step) << "  " << r.observed << "\n";
-            if (!r.action.empty())
-                std::cout << "    would " << r.action << " (" << r.rule << "): " << to_string(r.outcome) << ": " << r.message << "\n";
+            if (r.action.empty()) continue;
+            std::cout << "    would " << r.action << " (" << r.rule << "): " << to_string(r.outcome) << ": " << r.message << "\n";
+            std::istringstream lines(plan.str());
+            for (std::string line; std::getline(lines, line);) std::cout << "    " << line << "\n";
+            plan.str("");
         }
     }
 
@@ -153,7 +158,6 @@ private:
     PointStore points_;
     RunDependencies deps_;
     QuietReport quiet_;
-    TerminalReport terminal_;
     Watcher watcher_;
     std::int64_t start_ms_;
     nlohmann::json json_ = nlohmann::json::array();
@@ -190,7 +194,7 @@ std::string event_sources_text(const PolicySet& policies) {
     for (const auto& [name, service] : policies.services)
         for (const SourceSpec& source : service.watch.sources)
             if (source.kind == SourceKind::event)
-                out += "\n    " + name + "/" + source.name + " matches " +
+                out += "\n      " + name + "/" + source.name + " matches " +
                        (source.event.match.empty() ? std::string("only events naming service ") + name : labels_text(source.event.match));
     return out.empty() ? " (no service has an event source)" : "; event sources:" + out;
 }

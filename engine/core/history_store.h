@@ -15,6 +15,8 @@ public:
     virtual void record(const RunRecord& r) = 0;
     // Every run, oldest first, one record per run_id (the latest written).
     virtual std::vector<RunRecord> load() = 0;
+    // False for a store that only pretends to record (previews, simulations), so plans say so.
+    virtual bool keeps_records() const { return true; }
 };
 
 // Reads the real history, records nothing: for previews and simulations, which plan but must not
@@ -24,6 +26,7 @@ public:
     explicit ReadOnlyHistory(HistoryStore& real) : real_(real) {}
     void record(const RunRecord&) override {}
     std::vector<RunRecord> load() override { return real_.load(); }
+    bool keeps_records() const override { return false; }
 
 private:
     HistoryStore& real_;

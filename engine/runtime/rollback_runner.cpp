@@ -106,7 +106,10 @@ RunRecord RollbackRunner::run_steps(const RunRequest& request, RunObserver& obse
         rec.outcome = (dry && outcome == Outcome::succeeded) ? Outcome::dry_run : outcome;
         rec.message = std::move(message);
         if (dry) plan_notifications(policies_.channels, rec.service, outcome, steps, deps_.getenv);
-        steps.note("record", "run " + rec.run_id + " into history", StepStatus::ok);
+        if (deps_.history.keeps_records())
+            steps.note("record", "run " + rec.run_id + " into history", StepStatus::ok);
+        else
+            steps.note("record", "run " + rec.run_id + " (a preview: not recorded)", StepStatus::planned);
         rec.ended_ms = now_epoch_ms();
         try {
             deps_.history.record(rec);

@@ -60,6 +60,12 @@ std::optional<Decision> read_returns(const HookOutcome& call, const std::string&
     return Decision{*action, label + ": " + reason, ""};
 }
 
+// Whole numbers as Lua integers, so `ctx.value .. " lines"` reads "3 lines", not "3.0 lines".
+nlohmann::json number_json(double v) {
+    if (v == std::trunc(v) && std::fabs(v) < 9.0e15) return static_cast<std::int64_t>(v);
+    return v;
+}
+
 }  // namespace
 
 nlohmann::json decision_context(const ServicePolicy& service, const DecisionInput& in) {
@@ -68,11 +74,11 @@ nlohmann::json decision_context(const ServicePolicy& service, const DecisionInpu
                           {"severity", in.severity},
                           {"source", in.source},
                           {"down", in.down},
-                          {"consecutive_failures", in.consecutive_failures},
+                          {"consecutive_failures", number_json(in.consecutive_failures)},
                           {"levels", service.rollback.levels}};
     // Unknown numbers are nil in Lua, so `ctx.hotfix_eta ~= nil` means a hotfix was announced.
-    if (!std::isnan(in.value)) ctx["value"] = in.value;
-    if (!std::isnan(in.hotfix_eta_s)) ctx["hotfix_eta"] = in.hotfix_eta_s;
+    if (!std::isnan(in.value)) ctx["value"] = number_json(in.value);
+    if (!std::isnan(in.hotfix_eta_s)) ctx["hotfix_eta"] = number_json(in.hotfix_eta_s);
     if (!in.event.empty()) ctx["event"] = in.event;
     return ctx;
 }

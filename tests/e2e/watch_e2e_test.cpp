@@ -84,7 +84,8 @@ TEST_CASE("eval: the service_down rule over the health check rolls a bad deploy 
     CHECK(rec["decision"]["rule_source"] == "rules/service_down");
     CHECK(rec["decision"]["observed"] == "consecutive_failures=2 failures=2");
     CHECK(rec["decision"]["rule"] == "default tree: down");
-    CHECK(rec["decision"]["decision_values"] == "down=true");
+    CHECK_THAT(rec["decision"]["decision_values"].get<std::string>(),
+               Catch::StartsWith("down=true severity=\"critical\" consecutive_failures=2 value="));
 
     CliResult third = run_backstop(qs.cli({"eval", "--once"}));
     INFO(third.out << third.err);
@@ -221,7 +222,7 @@ TEST_CASE("simulate --event: a recorded Alertmanager payload is routed, decided 
     CHECK(text.out.find("would rollback:fast (default tree: critical): dry_run") != std::string::npos);
     CHECK(text.out.find("[plan] switch") != std::string::npos);
     CHECK(text.out.find("alert DiskFull (firing) {alertname=\"DiskFull\", service=\"db\"}\n"
-                        "    reaches no event source; event sources:\n    web/alerts matches {service=\"web\"}") != std::string::npos);
+                        "    reaches no event source; event sources:\n      web/alerts matches {service=\"web\"}") != std::string::npos);
 
     CliResult json = run_backstop(qs.cli({"simulate", "--event", qs.dir().file("alert.json"), "--json"}));
     INFO(json.out << json.err);
@@ -297,5 +298,5 @@ return {
     CHECK(acted.json()[0]["outcome"] == "succeeded");
     CHECK(qs.current_release() == "v1");
     records = history(qs);
-    CHECK(records.back()["decision"]["rule"] == "default tree: critical");
+    CHECK(records.back()["decision"]["rule"] == "runbook decide (" + qs.dir().file("runbooks/web.lua") + "): critical");
 }
