@@ -38,6 +38,13 @@ std::string explain(const DecisionInput& in) {
     return out;
 }
 
+// The runbook as the policy names it: relative to the policy's folder when inside it.
+std::string runbook_name(const ServicePolicy& service) {
+    auto relative = service.rollback.runbook.lexically_relative(service.policy_file.parent_path());
+    bool inside = !relative.empty() && *relative.begin() != "..";
+    return inside ? relative.string() : service.rollback.runbook.string();
+}
+
 // The action and reason decide returned, or why they are not usable.
 std::optional<Decision> read_returns(const HookOutcome& call, const std::string& label, std::string& error) {
     if (!call.ok()) {
@@ -92,7 +99,7 @@ Decision decide_by_runbook(const ServicePolicy& service, const DecisionInput& in
         try {
             engine->load_file(runbook, service.policy_file.parent_path());
             if (engine->defines("decide")) {
-                auto decided = read_returns(engine->call_pure_hook("decide", ctx), "runbook decide (" + runbook.string() + ")", error);
+                auto decided = read_returns(engine->call_pure_hook("decide", ctx), "runbook decide (" + runbook_name(service) + ")", error);
                 if (decided) {
                     decided->explanation = explain(in);
                     return *decided;

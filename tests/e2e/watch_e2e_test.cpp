@@ -287,7 +287,7 @@ return {
     CHECK(qs.current_release() == "v2");
     auto records = history(qs);
     REQUIRE(records.size() == 1);
-    CHECK(records[0]["decision"]["rule"] == "runbook decide (" + qs.dir().file("runbooks/web.lua") + "): 1 critical line(s): not enough to roll back");
+    CHECK(records[0]["decision"]["rule"] == "runbook decide (runbooks/web.lua): 1 critical line(s): not enough to roll back");
     CHECK(records[0]["decision"]["decision_values"].get<std::string>().find("value=1") != std::string::npos);
 
     REQUIRE(run_backstop(qs.cli({"eval"})).exit_code == 0);  // nothing new: the trigger clears
@@ -298,5 +298,5 @@ return {
     CHECK(acted.json()[0]["outcome"] == "succeeded");
     CHECK(qs.current_release() == "v1");
     records = history(qs);
-    CHECK(records.back()["decision"]["rule"] == "runbook decide (" + qs.dir().file("runbooks/web.lua") + "): critical");
+    CHECK(records.back()["decision"]["rule"] == "runbook decide (runbooks/web.lua): critical");
 }

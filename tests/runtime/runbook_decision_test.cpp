@@ -69,13 +69,13 @@ return {
     in.value = 0.75;
     Decision d = decide_by_runbook(web, in);
     CHECK(d.action.text() == "rollback:full");
-    CHECK(d.rule == "runbook decide (" + web.rollback.runbook.string() + "): error rate 0.75 on web");
+    CHECK(d.rule == "runbook decide (runbooks/web.lua): error rate 0.75 on web");
     CHECK(d.explanation == "down=false severity=\"warning\" consecutive_failures=0 value=0.75 hotfix_eta=unknown");
 
     in.value = 0.2;
     d = decide_by_runbook(web, in);
     CHECK(d.action.kind == ActionSpec::Kind::page);
-    CHECK(d.rule == "runbook decide (" + web.rollback.runbook.string() + "): warning");
+    CHECK(d.rule == "runbook decide (runbooks/web.lua): warning");
 }
 
 TEST_CASE("a runbook without decide gets the default tree", "[decide][tree]") {
