@@ -3,7 +3,7 @@
 #include <cmath>
 #include <optional>
 
-#include "core/text.h"
+#include "decide/expression.h"
 #include "lua/runbook_engine.h"
 #include "runtime/run_context.h"
 
@@ -20,20 +20,12 @@ SandboxLimits decision_limits() {
     return limits;
 }
 
-std::string number_text(double v) {
-    if (std::isnan(v)) return "unknown";
-    std::string s = std::to_string(v);
-    s.erase(s.find_last_not_of('0') + 1);
-    if (!s.empty() && s.back() == '.') s.pop_back();
-    return s;
-}
-
 // The values decide(ctx) was given, as the history shows them.
 std::string explain(const DecisionInput& in) {
     std::string out = "down=" + std::string(in.down ? "true" : "false") + " severity=\"" + in.severity + "\"";
-    out += " consecutive_failures=" + number_text(in.consecutive_failures);
-    out += " value=" + number_text(in.value);
-    out += " hotfix_eta=" + number_text(in.hotfix_eta_s);
+    out += " consecutive_failures=" + format_expression_number(in.consecutive_failures);
+    out += " value=" + format_expression_number(in.value);
+    out += " hotfix_eta=" + format_expression_number(in.hotfix_eta_s);
     if (!in.event.empty()) out += " event=\"" + in.event + "\"";
     return out;
 }
