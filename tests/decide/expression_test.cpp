@@ -177,7 +177,7 @@ TEST_CASE("booleans and strings compare with == and !=", "[expression]") {
     CHECK(t.check("(severity == \"critical\") == true"));
 }
 
-TEST_CASE("string literals take \\\" and \\\\ escapes", "[expression]") {
+TEST_CASE("string literals take escaped quotes and backslashes", "[expression]") {
     Trigger t;
     t.values.set_string(t.line, "say \"hi\" \\o/");
     CHECK(t.check(R"(line == "say \"hi\" \\o/")"));

@@ -145,7 +145,7 @@ DecisionRule decision_rule(const char* when, const char* then) {
 }
 }  // namespace
 
-TEST_CASE("decision rules: the first that holds decides; none matching is no decision", "[decide][tree]") {
+TEST_CASE("decision rules: the first that holds decides, none matching is no decision", "[decide][tree]") {
     std::vector<DecisionRule> rules = {decision_rule("down", "rollback:full"),
                                        decision_rule("severity == \"critical\" and hotfix_eta <= 15m", "hotfix:10m"),
                                        decision_rule("severity == \"critical\"", "rollback")};

@@ -203,7 +203,7 @@ TEST_CASE("a new container that cannot start is replaced by the old one, and the
     CHECK(history.find("\"outcome\":\"failed\"") != std::string::npos);
 }
 
-TEST_CASE("a docker point keeps the image id and a named volume; rollback to it follows the id when the tag moved",
+TEST_CASE("a docker point keeps the image id and a named volume, rollback to it follows the id when the tag moved",
           "[docker][points]") {
     ContainerService s("v1", true);
     s.engine.must({"exec", s.name, "/bin/sh", "-c", "echo one > /state/data"});

@@ -93,7 +93,7 @@ TEST_CASE("eval: the service_down rule over the health check rolls a bad deploy 
     CHECK(history(qs).size() == records.size());
 }
 
-TEST_CASE("eval: a critical log line rolls back; while paused the action is recorded as suppressed", "[e2e][watch]") {
+TEST_CASE("eval: a critical log line rolls back, while paused the action is recorded as suppressed", "[e2e][watch]") {
     QuickstartService qs;
     qs.simulate_bad_deploy();
     qs.dir().write("app.log", "INFO old CRITICAL lines before backstop looked do not count\nCRITICAL old\n");
@@ -131,7 +131,7 @@ TEST_CASE("eval: a critical log line rolls back; while paused the action is reco
     CHECK(records.back()["decision"]["rule"] == "trigger critical_line then");
 }
 
-TEST_CASE("eval: with a hotfix announced, a critical trigger waits; past the deadline it rolls back", "[e2e][watch]") {
+TEST_CASE("eval: with a hotfix announced, a critical trigger waits, past the deadline it rolls back", "[e2e][watch]") {
     QuickstartService qs;
     qs.simulate_bad_deploy();
     insert_in_service_table(qs, "",
@@ -166,7 +166,7 @@ TEST_CASE("eval: with a hotfix announced, a critical trigger waits; past the dea
     CHECK(records.back()["reason"].get<std::string>().rfind("hotfix deadline passed", 0) == 0);
 }
 
-TEST_CASE("simulate: recorded observations replay through triggers and decisions; nothing is done", "[e2e][watch]") {
+TEST_CASE("simulate: recorded observations replay through triggers and decisions, nothing is done", "[e2e][watch]") {
     QuickstartService qs;
     qs.simulate_bad_deploy();
     insert_in_service_table(qs, "use = [\"service_down\", \"p95_latency\"]\n", "[service.web.rules.p95_latency]\nfor = \"0s\"\n");
@@ -197,7 +197,7 @@ TEST_CASE("simulate: recorded observations replay through triggers and decisions
     CHECK(text.out.find("[plan] switch") != std::string::npos);
 }
 
-TEST_CASE("simulate --event: a recorded Alertmanager payload is routed, decided and planned; nothing is done", "[e2e][watch]") {
+TEST_CASE("simulate --event: a recorded Alertmanager payload is routed, decided and planned, nothing is done", "[e2e][watch]") {
     QuickstartService qs;
     qs.simulate_bad_deploy();
     insert_in_service_table(qs, "",

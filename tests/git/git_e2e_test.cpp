@@ -186,7 +186,7 @@ TEST_CASE("an unknown revision is refused before anything changes", "[git]") {
     CHECK(site.head() == site.v3);
 }
 
-TEST_CASE("a point of a git service keeps the full commit and a config file; rollback to it restores both", "[git][points]") {
+TEST_CASE("a point of a git service keeps the full commit and a config file, rollback to it restores both", "[git][points]") {
     Site site;
     site.policy("mode = \"reset\"\n", "\n[service.site.points]\nconfig = [\"site.conf\"]\n");
     git(site.checkout, {"reset", "-q", "--hard", site.v2});

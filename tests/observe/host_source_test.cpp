@@ -87,7 +87,7 @@ TEST_CASE("memory: /proc/meminfo's two fields are what counts", "[observe][host]
     CHECK_FALSE(parse_meminfo("XMemTotal: 5 kB\nMemAvailable: 1 kB\n"));
 }
 
-TEST_CASE_METHOD(HostFixture, "cpu: the first look samples; later looks and a restored source use the previous reading", "[observe][host][state]") {
+TEST_CASE_METHOD(HostFixture, "cpu: the first look samples, later looks and a restored source use the previous reading", "[observe][host][state]") {
     auto source = make(SourceKind::cpu);
     CHECK(source->save_state() == nlohmann::json::object());  // no reading yet
     Observation first = source->observe();

@@ -45,7 +45,7 @@ struct LogFixture {
 
 }  // namespace
 
-TEST_CASE_METHOD(LogFixture, "log: the first look starts at the end; new matching lines fail", "[observe][log]") {
+TEST_CASE_METHOD(LogFixture, "log: the first look starts at the end, new matching lines fail", "[observe][log]") {
     append("ERROR from before backstop looked\n");
     Observation first = source->observe();
     CHECK(first.status == ObservationStatus::ok);
@@ -163,7 +163,7 @@ TEST_CASE_METHOD(LogFixture, "log: matched lines are capped at 512 bytes", "[obs
     CHECK(o.matched_line.rfind("ERROR xxx", 0) == 0);
 }
 
-TEST_CASE("log follower: a read budget leaves the rest for later; long lines come in pieces", "[observe][log]") {
+TEST_CASE("log follower: a read budget leaves the rest for later, long lines come in pieces", "[observe][log]") {
     TempDir dir{"backstop-observe-follow"};
     std::string path = dir.write("a.log", "");
     LogFollower follower(path, 10, 8);

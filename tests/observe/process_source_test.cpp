@@ -62,7 +62,7 @@ TEST_CASE("process: alive while the pid in the file runs, dead once it exits", "
     CHECK(reaped.value == child);
 }
 
-TEST_CASE("process: a missing pid file is dead; one without a pid is unknown", "[observe][process]") {
+TEST_CASE("process: a missing pid file is dead, one without a pid is unknown", "[observe][process]") {
     TempDir dir{"backstop-observe-pid"};
     Observation missing = observe_pid_file(dir.file("none.pid"));
     CHECK(missing.status == ObservationStatus::failed);

@@ -46,7 +46,7 @@ SourceSpec container_spec(const std::string& container, const std::string& host)
 
 }  // namespace
 
-TEST_CASE_METHOD(SourceFixture, "unit: active is ok; stopped, failed and unknown units are not", "[observe][unit][systemd]") {
+TEST_CASE_METHOD(SourceFixture, "unit: active is ok, stopped, failed and unknown units are not", "[observe][unit][systemd]") {
     SystemdUserManager& manager = SystemdUserManager::shared();
     manager.write_unit("observed.service", "[Service]\nExecStart=/bin/sleep 600\n");
     manager.write_unit("observed-crash.service", "[Service]\nExecStart=/bin/sh -c 'exit 3'\n");
@@ -79,7 +79,7 @@ TEST_CASE_METHOD(SourceFixture, "unit: active is ok; stopped, failed and unknown
     CHECK(missing.detail == "no-such-unit.service (user): no such unit");
 }
 
-TEST_CASE_METHOD(SourceFixture, "container: running is ok; exited and missing containers fail; no daemon is unknown", "[observe][container][docker]") {
+TEST_CASE_METHOD(SourceFixture, "container: running is ok, exited and missing containers fail, no daemon is unknown", "[observe][container][docker]") {
     DockerEngine& engine = DockerEngine::shared();
     engine.build_app_image("observed-app:v1", true);
     engine.must({"run", "-d", "--name", "observed", "--network", "none", "observed-app:v1", "/bin/busybox", "sleep", "600"});

@@ -69,7 +69,7 @@ TEST_CASE("a point restores version, config files and volumes, and a dry run nam
     CHECK(r.out.find("sha256 verified") != std::string::npos);
 }
 
-TEST_CASE("points list shows releases beside points; keep prunes the oldest; delete removes", "[points]") {
+TEST_CASE("points list shows releases beside points, keep prunes the oldest, delete removes", "[points]") {
     QuickstartService qs;
     service_with_state(qs, "keep = 2\n");
     std::vector<std::string> ids;

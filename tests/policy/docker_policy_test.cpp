@@ -19,7 +19,7 @@ PolicyLoadResult load_docker(const std::string& keys) {
 
 }  // namespace
 
-TEST_CASE("docker keys are read; image, host and timeout have defaults", "[policy][docker]") {
+TEST_CASE("docker keys are read, image, host and timeout have defaults", "[policy][docker]") {
     auto result = load_docker("container = \"web\"\nimage = \"registry:5000/app\"\n"
                               "docker_host = \"unix:///tmp/d.sock\"\ndocker_timeout = \"5s\"\n");
     REQUIRE(result.successful());

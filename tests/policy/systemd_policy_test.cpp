@@ -26,7 +26,7 @@ PolicyLoadResult load_with(const std::string& tail) {
 
 }  // namespace
 
-TEST_CASE("unit and scope are read; scope defaults to system", "[policy][systemd]") {
+TEST_CASE("unit and scope are read, scope defaults to system", "[policy][systemd]") {
     auto result = load_with("unit = \"web.service\"\nscope = \"user\"\nunit_timeout = \"5s\"\n");
     REQUIRE(result.successful());
     const ServicePolicy& s = result.policies.services.at("web");

@@ -113,7 +113,7 @@ TEST_CASE("Alertmanager payloads that cannot be read are refused with the reason
     CHECK(parse_alertmanager_payload(R"({"alerts": []})").ok());
 }
 
-TEST_CASE("a generic event needs a name and a status; the rest is optional and typed", "[events]") {
+TEST_CASE("a generic event needs a name and a status, the rest is optional and typed", "[events]") {
     EventParse p = parse_generic_event(
         R"({"service": "web", "source": "deploys", "name": "deploy_failed", "status": "firing", "labels": {"sha": "abc"}, "value": 3})");
     REQUIRE(p.ok());
@@ -153,7 +153,7 @@ TEST_CASE("an event becomes an observation: failed while firing, ok once resolve
     CHECK(o.detail == "deploy_failed (resolved)");
 }
 
-TEST_CASE("event sources compile from policies; they take only `match`, of strings", "[events]") {
+TEST_CASE("event sources compile from policies, they take only `match`, of strings", "[events]") {
     PolicyLoadResult ok = load_one(kPolicy);
     INFO(ok.diagnostics.to_text());
     REQUIRE_FALSE(ok.diagnostics.has_errors());

@@ -1,11 +1,11 @@
-// `backstop serve` as a real process against the real quickstart service: a health trigger rolls a
-// bad deploy back by itself; Alertmanager and generic events roll back through event sources (and
-// nothing happens without the token); SIGHUP keeps the old policies when the new ones are broken and
-// takes fixed ones; SIGTERM lets a running rollback finish and exits 0; a real Alertmanager delivers.
+// `backstop serve` as a real process against the real quickstart service: a health trigger and a
+// critical log line each roll a bad deploy back by themselves; Alertmanager and generic events roll
+// back through event sources (and nothing happens without the token); SIGHUP keeps the old policies
+// when the new ones are broken and takes fixed ones; SIGTERM lets a running rollback finish and
+// exits 0; a real Alertmanager delivers.
 #include <algorithm>
 #include <csignal>
 #include <fstream>
-#include <thread>
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
@@ -13,6 +13,7 @@
 #include "serve_process.h"
 #include "support/alertmanager_server.h"
 #include "support/backstop_cli.h"
+#include "support/eventually.h"
 #include "support/quickstart_service.h"
 
 using namespace backstop;
@@ -53,23 +54,6 @@ void extend_policy(QuickstartService& qs, const std::string& keys, const std::st
     qs.dir().write("backstop.toml", policy + "\n" + tables);
 }
 
-// Waits (bounded, only so a failure cannot hang) until `done` holds.
-template <class Condition>
-bool eventually(Condition done, std::chrono::seconds limit = 30s) {
-    auto end = std::chrono::steady_clock::now() + limit;
-    while (!done()) {
-        if (std::chrono::steady_clock::now() >= end) return false;
-        std::this_thread::sleep_for(50ms);
-    }
-    return true;
-}
-
-std::vector<std::string> serve_args(const QuickstartService& qs, int port, std::vector<std::string> more = {}) {
-    std::vector<std::string> args = qs.cli({"serve", "--listen", "127.0.0.1:" + std::to_string(port)});
-    args.insert(args.end(), more.begin(), more.end());
-    return args;
-}
-
 std::map<std::string, std::string> token_env() { return {{"BACKSTOP_TOKEN", kToken}}; }
 
 const char* kEventSources = R"([service.web.source.alerts]
@@ -97,7 +81,7 @@ std::string alertmanager_body(const std::string& status, const std::string& aler
 
 }  // namespace
 
-TEST_CASE("serve: a health trigger rolls the bad deploy back by itself; /metrics counts it; SIGTERM exits 0", "[e2e][serve]") {
+TEST_CASE("serve: a health trigger rolls the bad deploy back by itself, /metrics counts it, SIGTERM exits 0", "[e2e][serve]") {
     QuickstartService qs;
     qs.simulate_bad_deploy();
     extend_policy(qs, "use = [\"service_down\"]\ncooldown = \"5m\"\n",
@@ -142,7 +126,58 @@ TEST_CASE("serve: a health trigger rolls the bad deploy back by itself; /metrics
     CHECK(serve.log().find("stopped") != std::string::npos);
 }
 
-TEST_CASE("serve: a firing Alertmanager alert rolls back; without the token nothing happens", "[e2e][serve]") {
+TEST_CASE("serve: a critical line appended to the app log rolls back through the critical_log rule", "[e2e][serve]") {
+    QuickstartService qs;
+    qs.simulate_bad_deploy();
+    qs.dir().write("app.log", "CRITICAL written before backstop looked: not counted\n");
+    extend_policy(qs, "use = [\"critical_log\"]\n",
+                  "[service.web.source.app_log]\nkind = \"log\"\npath = \"app.log\"\npattern = \"CRITICAL|Traceback\"\n"
+                  "interval = \"200ms\"\n");
+    CliResult check = run_backstop(qs.cli({"check"}));
+    INFO(check.out << check.err);
+    REQUIRE(check.exit_code == 0);
+
+    int port = free_port();
+    ServeProcess serve(serve_args(qs, port), port, token_env());
+    INFO(serve.log());
+    REQUIRE(serve.ready());
+    // The first look starts at the end of the file: only lines appended after it count.
+    const std::string looked_ok = "backstop_source_observations_total{service=\"web\",source=\"app_log\",status=\"ok\"}";
+    REQUIRE(eventually([&] { return metric_value(serve.get("/metrics").body, looked_ok) >= 1; }));
+    CHECK(qs.current_release() == "v2");
+    CHECK(history(qs).empty());
+
+    {
+        std::ofstream log(qs.dir().file("app.log"), std::ios::app);
+        log << "INFO request served\nTraceback (most recent call last):\n";
+    }
+    if (!eventually([&] { return one_finished_run(qs); })) FAIL(serve.log());
+    CHECK(qs.current_release() == "v1");
+    CHECK(qs.health() == "200 ok v1\n");
+    auto rec = history(qs)[0];
+    INFO(rec.dump(2));
+    CHECK(rec["outcome"] == "succeeded");
+    CHECK(rec["trigger"] == "trigger:critical_log");
+    CHECK(rec["from"] == "v2");
+    CHECK(rec["to"] == "v1");
+    CHECK(rec["decision"]["rule_source"] == "rules/critical_log");
+    CHECK(rec["decision"]["source"] == "app_log");
+    CHECK(rec["decision"]["observed"] == "value=1 lines=1");
+    CHECK(rec["decision"]["severity"] == "critical");
+    CHECK(rec["decision"]["rule"] == "default tree: critical");
+    // Only the appended Traceback: neither the CRITICAL line from before nor the INFO line.
+    CHECK_THAT(rec["decision"]["observation"].get<std::string>(),
+               Catch::StartsWith("1 new line of ") && Catch::EndsWith("app.log matches `CRITICAL|Traceback`"));
+    std::string metrics = serve.get("/metrics").body;
+    INFO(metrics);
+    CHECK(metric_value(metrics, "backstop_triggers_fired_total{service=\"web\",trigger=\"critical_log\"}") == 1);
+    CHECK(metric_value(metrics, "backstop_rollbacks_total{level=\"fast\",outcome=\"succeeded\",service=\"web\"}") == 1);
+
+    serve.signal(SIGTERM);
+    CHECK(serve.wait_exit(30s) == 0);
+}
+
+TEST_CASE("serve: a firing Alertmanager alert rolls back, without the token nothing happens", "[e2e][serve]") {
     QuickstartService qs;
     qs.simulate_bad_deploy();
     extend_policy(qs, "", kEventSources);
@@ -230,7 +265,7 @@ TEST_CASE("serve: POST /v1/events — a resolved event is recorded and evaluated
     CHECK(serve.wait_exit(30s) == 0);
 }
 
-TEST_CASE("serve: SIGHUP with a broken policy keeps the old one; with a fixed one takes the change", "[e2e][serve]") {
+TEST_CASE("serve: SIGHUP with a broken policy keeps the old one, with a fixed one takes the change", "[e2e][serve]") {
     QuickstartService qs;
     qs.simulate_bad_deploy();
     extend_policy(qs, "", kEventSources);
@@ -270,7 +305,7 @@ TEST_CASE("serve: SIGHUP with a broken policy keeps the old one; with a fixed on
     CHECK(serve.wait_exit(30s) == 0);
 }
 
-TEST_CASE("serve: SIGTERM lets a running rollback finish, then exits 0; past --shutdown-timeout it exits 1", "[e2e][serve]") {
+TEST_CASE("serve: SIGTERM lets a running rollback finish, then exits 0, past --shutdown-timeout it exits 1", "[e2e][serve]") {
     QuickstartService qs;
     qs.simulate_bad_deploy();
     qs.write_runbook("slow.lua", "return { levels = { fast = function(ctx)\n"

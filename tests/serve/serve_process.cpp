@@ -122,6 +122,12 @@ std::optional<int> ServeProcess::wait_exit(std::chrono::milliseconds limit) {
     }
 }
 
+std::vector<std::string> serve_args(const QuickstartService& qs, int port, std::vector<std::string> more) {
+    std::vector<std::string> args = qs.cli({"serve", "--listen", "127.0.0.1:" + std::to_string(port)});
+    args.insert(args.end(), more.begin(), more.end());
+    return args;
+}
+
 double metric_value(const std::string& metrics, const std::string& series) {
     std::istringstream in(metrics);
     for (std::string line; std::getline(in, line);)

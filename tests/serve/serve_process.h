@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "prim/http_client.h"
+#include "support/quickstart_service.h"
 #include "support/temp_dir.h"
 
 namespace backstop::test {
@@ -24,6 +25,7 @@ public:
     ServeProcess& operator=(const ServeProcess&) = delete;
 
     bool ready() const { return ready_; }
+    pid_t pid() const { return pid_; }
     std::string log() const;  // stdout and stderr so far
     // True once the log holds `text`; false after `limit`.
     bool wait_for_log(const std::string& text, std::chrono::milliseconds limit) const;
@@ -42,6 +44,9 @@ private:
     bool ready_ = false;
     bool reaped_ = false;
 };
+
+// The arguments of `backstop serve` for the quickstart service `qs` on 127.0.0.1:PORT, then `more`.
+std::vector<std::string> serve_args(const QuickstartService& qs, int port, std::vector<std::string> more = {});
 
 // The value of the series `series` (exactly as rendered, labels included) in a /metrics text; -1 when absent.
 double metric_value(const std::string& metrics, const std::string& series);
