@@ -1,7 +1,9 @@
 #!/bin/sh
 # Benchmarks (not tests): backstop's rollback against a bare shell doing the same steps on the
 # quickstart service, backstop's own overhead (dry-run wall time, peak RSS), and the trigger
-# evaluation rate (build/expression_bench).
+# evaluation rate (build/expression_bench); `backstop serve`'s event intake on loopback
+# (build/event_load); `check` of a generated fleet of 1,000 policies and 100 runbooks
+# (bench/gen_policies.py) and the RSS of `serve` holding that fleet.
 # usage: bench/run.sh PATH/TO/backstop
 set -eu
 BACKSTOP=$(readlink -f "$1")
@@ -9,7 +11,12 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 QS="$HERE/../examples/quickstart"
 RUNS=${BENCH_RUNS:-15}
 WORK=$(mktemp -d /tmp/backstop-bench.XXXXXX)
-cleanup() { "$WORK/ctl" stop 2>/dev/null || true; rm -rf "$WORK"; }
+SERVE_PID= HEALTH_PID=
+cleanup() {
+  "$WORK/ctl" stop 2>/dev/null || true
+  for pid in $SERVE_PID $HEALTH_PID; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
+  rm -rf "$WORK"
+}
 trap cleanup EXIT INT TERM
 
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
@@ -88,3 +95,109 @@ ok = path >= 10e6 and path * 4 >= lua
 print(f"trigger path {path/1e6:.1f} M/s vs raw Lua call {lua/1e6:.1f} M/s (target >= 10 M/s and within 4x of Lua) "
       + ("ok" if ok else "OVER TARGET"))
 PY
+
+# `backstop serve` on POLICIES in the background (log in $WORK/serve-NAME.log); returns once
+# GET /healthz answers. Sets SERVE_PID and SERVE_PORT.
+start_serve() {
+  name=$1 policies=$2
+  SERVE_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  "$BACKSTOP" --policies "$policies" --state "$WORK/state-$name" serve --listen "127.0.0.1:$SERVE_PORT" \
+    --token-file "$WORK/token" >"$WORK/serve-$name.log" 2>&1 &
+  SERVE_PID=$!
+  python3 - "$SERVE_PORT" <<'PY'
+import sys, time, urllib.request
+deadline = time.time() + 60
+while True:
+    try:
+        urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/healthz", timeout=1).read()
+        break
+    except OSError:
+        if time.time() > deadline: sys.exit("backstop serve did not answer /healthz within 60 s")
+        time.sleep(0.05)
+PY
+}
+stop_serve() { kill -TERM "$SERVE_PID"; wait "$SERVE_PID" || true; SERVE_PID=; }
+
+head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$WORK/token"
+chmod 600 "$WORK/token"
+CONNECTIONS=${BENCH_CONNECTIONS:-8}
+SECONDS_LOAD=${BENCH_LOAD_SECONDS:-3}
+
+echo "== event intake on loopback: backstop serve, POST /v1/events on $CONNECTIONS keep-alive connections for ${SECONDS_LOAD}s"
+mkdir -p "$WORK/intake"
+cat > "$WORK/intake/backstop.toml" <<TOML
+[service.web]
+strategy = "releases"
+releases = "releases"
+current  = "current"
+
+[service.web.source.deploys]
+kind  = "event"
+match = { job = "web" }
+
+[[service.web.trigger]]
+name = "deploy_failed"
+source = "deploys"
+when = 'event == "deploy_failed" and failed'
+then = "page"
+TOML
+start_serve intake "$WORK/intake/backstop.toml"
+"$(dirname "$BACKSTOP")/event_load" "$SERVE_PORT" "$(cat "$WORK/token")" "$CONNECTIONS" "$SECONDS_LOAD" web deploys \
+  | tee "$WORK/intake.txt"
+stop_serve
+python3 - "$WORK/intake.txt" <<'PY'
+import sys
+f = dict(line.split() for line in open(sys.argv[1]) if line.strip())
+rate = float(f["events_per_s"])
+ok = rate >= 10_000 and int(f["other_answers"]) == 0
+print(f"event intake: {rate:,.0f} events/s accepted (2xx) (target >= 10,000 events/s, no other answers) "
+      + ("ok" if ok else "OVER TARGET"))
+PY
+
+echo "== check of a generated fleet: 1,000 policies, 100 runbooks"
+# The fleet's health checks all ask one stand-in server, so that serve below watches healthy services.
+HEALTH_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+python3 "$HERE/health_server.py" "$HEALTH_PORT" &
+HEALTH_PID=$!
+FLEET="$WORK/fleet"
+python3 "$HERE/gen_policies.py" "$FLEET" 1000 100 "$HEALTH_PORT"
+"$BACKSTOP" --policies "$FLEET" check | tail -n 1
+hyperfine -N --style basic --runs $((RUNS * 2)) --warmup 2 --export-json "$WORK/check.json" \
+  -n check "$BACKSTOP --policies $FLEET check" >/dev/null
+python3 - "$WORK/check.json" <<'PY'
+import json, sys
+times = sorted(json.load(open(sys.argv[1]))["results"][0]["times"])
+ms = times[len(times) // 2] * 1000
+print(f"check of 1,000 policies and 100 runbooks: median {ms:.1f} ms (target < 100 ms) " + ("ok" if ms < 100 else "OVER TARGET"))
+PY
+
+echo "== serve holding the fleet: memory when /healthz first answers, and once every polled source was looked at"
+start_serve fleet "$FLEET"
+python3 - "$SERVE_PID" "$SERVE_PORT" "$WORK/serve-fleet.log" <<'PY'
+import re, sys, time, urllib.request
+pid, port, log = sys.argv[1], sys.argv[2], sys.argv[3]
+def memory():
+    status = dict(line.split(":", 1) for line in open(f"/proc/{pid}/status"))
+    kb = lambda key: int(status[key].split()[0]) / 1024
+    return kb("VmRSS"), kb("VmHWM"), int(status["Threads"])
+ready = memory()
+polled = None
+deadline = time.time() + 120
+while time.time() < deadline:
+    m = re.search(r"(\d+) polled source", open(log).read())
+    polled = int(m.group(1)) if m else polled
+    text = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5).read().decode()
+    seen = sum(float(l.rsplit(" ", 1)[1]) for l in text.splitlines() if l.startswith("backstop_source_observations_total{"))
+    if polled is not None and seen >= polled:
+        break
+    time.sleep(0.2)
+else:
+    sys.exit("serve did not look at every polled source within 120 s")
+looked = memory()
+def verdict(mb): return "ok" if mb < 30 else "OVER TARGET"
+print(f"serve with 1,000 services at /healthz: VmRSS {ready[0]:.1f} MB, VmHWM {ready[1]:.1f} MB, {ready[2]} threads "
+      f"(target < 30 MB) {verdict(max(ready[:2]))}")
+print(f"serve after the first look at all {polled} polled sources: VmRSS {looked[0]:.1f} MB, VmHWM {looked[1]:.1f} MB, "
+      f"{looked[2]} threads (target < 30 MB) {verdict(max(looked[:2]))}")
+PY
+stop_serve

@@ -27,8 +27,11 @@ public:
     static std::string problem(const std::string& pattern);
 
 private:
+    struct Compiled;
     std::string pattern_;
-    regex_t compiled_{};
+    // Shared by every TextPattern of the same pattern: a daemon's sources repeat a few patterns, and
+    // each compiled form takes kilobytes. glibc's regexec may use one from several threads.
+    std::shared_ptr<const Compiled> compiled_;
 };
 
 }  // namespace backstop

@@ -457,8 +457,13 @@ HookOutcome RunbookEngine::call_level(std::string_view level, const nlohmann::js
 
 Diagnostics check_runbook(const std::filesystem::path& file, const std::string& text, SandboxLimits limits,
                            const std::filesystem::path& policy_dir, std::vector<std::string>* levels) {
-    Diagnostics out;
     RunbookEngine engine(limits);
+    return check_runbook(engine, file, text, policy_dir, levels);
+}
+
+Diagnostics check_runbook(RunbookEngine& engine, const std::filesystem::path& file, const std::string& text,
+                          const std::filesystem::path& policy_dir, std::vector<std::string>* levels) {
+    Diagnostics out;
     try {
         engine.load(file, text, policy_dir);
     } catch (const RunbookLoadError& e) {

@@ -118,5 +118,9 @@ inline constexpr std::string_view kRunbookHooks[] = {"pre", "post", "verify", "d
 // and `levels` is given, *levels receives its effective levels (its own and the default runbook's).
 Diagnostics check_runbook(const std::filesystem::path& file, const std::string& text, SandboxLimits limits = {},
                           const std::filesystem::path& policy_dir = {}, std::vector<std::string>* levels = nullptr);
+// The same in `engine`, which may have loaded other runbooks before (it is not reset: what one
+// runbook's top level did to shared stdlib tables stays; the caller decides whether that matters).
+Diagnostics check_runbook(RunbookEngine& engine, const std::filesystem::path& file, const std::string& text,
+                          const std::filesystem::path& policy_dir = {}, std::vector<std::string>* levels = nullptr);
 
 }  // namespace backstop

@@ -28,14 +28,19 @@ namespace {
 // unknown observation's detail with its error.
 class NeverThrows : public Source {
 public:
-    NeverThrows(std::unique_ptr<Source> inner, const SourceSpec& spec) : inner_(std::move(inner)), spec_(spec) {}
+    // Keeps only what an observation names, not the whole spec: a daemon holds thousands of sources.
+    NeverThrows(std::unique_ptr<Source> inner, const SourceSpec& spec)
+        : inner_(std::move(inner)), name_(spec.name), kind_(spec.kind) {}
 
     Observation observe() override {
         Observation o;
         try {
             o = inner_->observe();
         } catch (const std::exception& e) {
-            o = begin_observation(spec_);
+            SourceSpec named;
+            named.name = name_;
+            named.kind = kind_;
+            o = begin_observation(named);
             o.error = std::string("internal error: ") + e.what();
         }
         if (o.detail.empty()) o.detail = o.error;  // so that every observation has something to show
@@ -60,7 +65,8 @@ public:
 
 private:
     std::unique_ptr<Source> inner_;
-    SourceSpec spec_;
+    std::string name_;
+    SourceKind kind_;
 };
 
 bool is_http_url(const std::string& url) { return url.rfind("http://", 0) == 0 || url.rfind("https://", 0) == 0; }

@@ -11,7 +11,28 @@ namespace {
 std::string ticked(std::string_view key) { return "`" + std::string(key) + "`"; }
 }  // namespace
 
+namespace {
+
+// True for "/a/b/c": absolute, with no empty, "." or ".." segment and no trailing separator, so
+// lexically_normal would return it unchanged (the common case, decided without building a path).
+bool already_normal(std::string_view p) {
+    if (p.size() < 2 || p.front() != '/' || p.back() == '/') return false;
+    for (std::size_t start = 1; start <= p.size();) {
+        std::size_t end = p.find('/', start);
+        if (end == std::string_view::npos) end = p.size();
+        std::string_view segment = p.substr(start, end - start);
+        if (segment.empty() || segment == "." || segment == "..") return false;
+        start = end + 1;
+    }
+    return true;
+}
+
+}  // namespace
+
 std::filesystem::path absolute_path(const std::filesystem::path& p, const std::filesystem::path& base_dir) {
+    if (!p.is_absolute() && already_normal(base_dir.native()) && already_normal("/" + p.native()))
+        return base_dir.native() + "/" + p.native();
+    if (p.is_absolute() && already_normal(p.native())) return p;
     std::filesystem::path out = p.is_absolute() ? p : base_dir / p;
     // A relative base_dir would leave the policy's meaning to whatever directory the caller runs in
     // later; pin it now.

@@ -1,11 +1,13 @@
 // The policy loader's entry point and collector: reads each source, hands every [service.NAME]
 // table and every [[notify]] table to its compiler and merges the results, refusing a service or a
-// channel defined twice.
+// channel defined twice. Documents are compiled on several threads when there are many.
 #include <array>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "core/did_you_mean.h"
+#include "core/parallel_for.h"
 #include "policy/notify_compiler.h"
 #include "policy/policy.h"
 #include "policy/report.h"
@@ -82,64 +84,137 @@ void collect_channels(const RawValue& root, const std::set<std::string>& all_ser
     }
 }
 
+// Every level the [service.NAME] table names — in `levels`, `level`, and the `rollback:LEVEL` of a
+// trigger, a rule's tuning, a decision rule or a schedule — where it is written, for `check` to
+// match against the service's runbook. Read from the document: the compiled policy keeps no
+// positions it does not need.
+void collect_level_references(const RawValue& service, std::vector<LevelReference>& out) {
+    auto level = [&](const RawValue* v) {
+        if (v && v->is(RawValue::Kind::string) && !v->text.empty()) out.push_back({v->text, v->at});
+    };
+    auto action = [&](const RawValue* then) {
+        if (!then || !then->is(RawValue::Kind::string)) return;
+        std::string why;
+        if (auto a = parse_action(then->text, true, &why); a && !a->level.empty()) out.push_back({a->level, then->at});
+    };
+    if (const RawValue* rollback = service.find("rollback"); rollback && rollback->is(RawValue::Kind::table)) {
+        if (const RawValue* levels = rollback->find("levels"); levels && levels->is(RawValue::Kind::array))
+            for (const RawValue& item : levels->items) level(&item);
+        level(rollback->find("level"));
+    }
+    for (const char* key : {"trigger", "decide", "schedule"})
+        if (const RawValue* list = service.find(key); list && list->is(RawValue::Kind::array))
+            for (const RawValue& item : list->items)
+                if (item.is(RawValue::Kind::table)) action(item.find("then"));
+    if (const RawValue* rules = service.find("rules"); rules && rules->is(RawValue::Kind::table))
+        for (const RawMember& rule : rules->members)
+            if (rule.value.is(RawValue::Kind::table)) action(rule.value.find("then"));
+}
+
+// One [service.NAME] table of a document, compiled.
+struct CompiledService {
+    std::string name;
+    SourcePosition at;                    // of its table: where a second definition points to
+    std::optional<ServicePolicy> policy;  // nullopt when it is not a table (the error says so)
+    Diagnostics diagnostics;              // its own problems
+    bool clean = false;                   // compiled without errors
+    std::vector<LevelReference> levels;
+};
+
+// One document, read and its services compiled; what is left for the merge, which goes in order.
+struct CompiledDocument {
+    Diagnostics head;  // TOML syntax and top-level problems
+    std::vector<CompiledService> services;
+    std::vector<std::string> service_names;  // every key of [service], tables or not
+    std::optional<RawValue> root;            // kept only when it has [[notify]] tables
+};
+
+CompiledDocument compile_document(const PolicySource& source, policy::CompileCache& cache) {
+    CompiledDocument doc;
+    std::optional<RawValue> root = policy::read_toml(source.text, source.name, doc.head);
+    if (!root) return doc;
+    policy::Report head(source.text, doc.head);
+    reject_unknown_top_level(*root, head);
+    const RawValue* services = root->find("service");
+    if (services && !services->is(RawValue::Kind::table)) {
+        head.error("wrong-type", services->at,
+                   "`service` must be a table of services ([service.NAME]), got " + std::string(policy::kind_name(services->kind)));
+        services = nullptr;
+    }
+    if (services)
+        for (const RawMember& m : services->members) doc.service_names.push_back(m.key);
+    static const std::vector<RawMember> kNone;
+    for (const RawMember& service : services ? services->members : kNone) {
+        CompiledService& out = doc.services.emplace_back();
+        out.name = service.key;
+        out.at = service.value.at;
+        policy::Report report(source.text, out.diagnostics);
+        if (!service.value.is(RawValue::Kind::table)) {
+            report.error("wrong-type", service.value.at,
+                         "service `" + service.key + "` must be a table ([" + policy::service_label(service.key) + "]), got " +
+                             std::string(policy::kind_name(service.value.kind)));
+            continue;
+        }
+        out.policy = policy::compile_service(service, source, report, cache);
+        out.clean = report.error_count() == 0;
+        collect_level_references(service.value, out.levels);
+    }
+    if (root->find("notify")) doc.root = std::move(root);
+    return doc;
+}
+
 }  // namespace
 
 PolicyLoadResult load_policies(const std::vector<PolicySource>& sources) {
+    // Documents are read and compiled independently (in parallel when there are many), each dropped
+    // once compiled; the merge then goes in order, so which definition of a service counts as the
+    // first, and the order of everything reported, do not depend on the threads.
+    policy::CompileCache cache;
+    std::vector<CompiledDocument> docs(sources.size());
+    parallel_for(sources.size(), 16, 4, [&](std::size_t i) { docs[i] = compile_document(sources[i], cache); });
+
     PolicyLoadResult result;
     // Where each service was first seen, valid or not: a broken first definition is still the
     // one a second definition collides with.
     std::map<std::string, SourcePosition> first_seen;
-    std::map<std::string, SourcePosition> channels_seen;
-
-    // Every document is read first: a channel may name a service another file defines.
-    std::vector<std::optional<RawValue>> roots;
-    std::vector<Diagnostics> syntax(sources.size());
-    std::set<std::string> all_services;
-    for (std::size_t i = 0; i < sources.size(); ++i) {
-        roots.push_back(policy::read_toml(sources[i].text, sources[i].name, syntax[i]));
-        const RawValue* services = roots.back() ? roots.back()->find("service") : nullptr;
-        if (services && services->is(RawValue::Kind::table))
-            for (const RawMember& m : services->members) all_services.insert(m.key);
-    }
-
-    for (std::size_t i = 0; i < sources.size(); ++i) {
-        const PolicySource& source = sources[i];
-        Diagnostics& found = syntax[i];
-        policy::Report report(source.text, found);
-        if (const auto& root = roots[i]) {
-            reject_unknown_top_level(*root, report);
-            const RawValue* services = root->find("service");
-            if (services && !services->is(RawValue::Kind::table)) {
-                report.error("wrong-type", services->at,
-                             "`service` must be a table of services ([service.NAME]), got " +
-                                 std::string(policy::kind_name(services->kind)));
-                services = nullptr;
-            }
-            static const std::vector<RawMember> kNone;
-            for (const RawMember& service : services ? services->members : kNone) {
-                if (!service.value.is(RawValue::Kind::table)) {
-                    report.error("wrong-type", service.value.at,
-                                 "service `" + service.key + "` must be a table ([" +
-                                     policy::service_label(service.key) + "]), got " +
-                                     std::string(policy::kind_name(service.value.kind)));
-                    continue;
-                }
-                auto [first, is_new] = first_seen.emplace(service.key, service.value.at);
+    std::set<std::string> all_services;  // a channel may name a service another file defines
+    for (CompiledDocument& doc : docs) {
+        all_services.insert(doc.service_names.begin(), doc.service_names.end());
+        Diagnostics found = std::move(doc.head);
+        for (CompiledService& service : doc.services) {
+            if (service.policy) {
+                auto [first, is_new] = first_seen.emplace(service.name, service.at);
                 if (!is_new) {
                     const SourcePosition& f = first->second;
-                    report.error("duplicate-service", service.value.at,
-                                 "service `" + service.key + "` is already defined at " + f.file + ":" +
-                                     std::to_string(f.line) + "; each service belongs to one policy file");
+                    const PolicySource& source = sources[static_cast<std::size_t>(&doc - docs.data())];
+                    found.error("duplicate-service", service.at,
+                                "service `" + service.name + "` is already defined at " + f.file + ":" + std::to_string(f.line) +
+                                    "; each service belongs to one policy file",
+                                line_of(source.text, service.at.line));
                 }
                 // Compiled even when duplicated so its own problems show up in the same run.
-                const std::size_t errors_before = report.error_count();
-                ServicePolicy compiled = policy::compile_service(service, source, report);
-                if (!compiled.rollback.runbook.empty())
+                const ServicePolicy& compiled = *service.policy;
+                std::size_t runbook = LevelReference::kDefaultRunbook;
+                if (!compiled.rollback.runbook.empty()) {
+                    runbook = result.runbooks.size();
                     result.runbooks.push_back({compiled.name, compiled.rollback.runbook, compiled.rollback.runbook_at});
-                if (report.error_count() == errors_before && is_new)
-                    result.policies.services.emplace(service.key, std::move(compiled));
+                }
+                for (LevelReference& level : service.levels) {
+                    level.runbook = runbook;
+                    result.levels.push_back(std::move(level));
+                }
+                if (service.clean && is_new) result.policies.services.emplace(service.name, std::move(*service.policy));
             }
-            collect_channels(*root, all_services, channels_seen, report, result);
+            found.append(service.diagnostics);
+        }
+        doc.head = std::move(found);
+    }
+    std::map<std::string, SourcePosition> channels_seen;
+    for (std::size_t i = 0; i < sources.size(); ++i) {
+        Diagnostics& found = docs[i].head;
+        if (docs[i].root) {
+            policy::Report report(sources[i].text, found);
+            collect_channels(*docs[i].root, all_services, channels_seen, report, result);
         }
         // toml++ hands tables over in key order; the author reads the file top to bottom.
         found.sort();

@@ -157,9 +157,20 @@ struct RunbookReference {
     SourcePosition at;
 };
 
+// A level a policy names (in `levels`, `level`, or a `rollback:LEVEL` of a trigger, a rule's tuning,
+// a decision rule or a schedule), so `check` can match it against the levels of the service's runbook.
+struct LevelReference {
+    static constexpr std::size_t kDefaultRunbook = static_cast<std::size_t>(-1);
+
+    std::string level;
+    SourcePosition at;
+    std::size_t runbook = kDefaultRunbook;  // the service's runbook: an index into PolicyLoadResult::runbooks
+};
+
 struct PolicyLoadResult {
     PolicySet policies;  // services without errors
     std::vector<RunbookReference> runbooks;
+    std::vector<LevelReference> levels;  // of every service, with errors or not
     Diagnostics diagnostics;
     bool successful() const { return !diagnostics.has_errors(); }
 };

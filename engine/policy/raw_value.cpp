@@ -4,8 +4,12 @@
 namespace backstop::policy {
 
 const RawValue* RawValue::find(std::string_view key) const {
-    for (const auto& m : members)
-        if (m.key == key) return &m.value;
+    // Members are in key order (see raw_value.h): the search can stop at the first larger key.
+    for (const auto& m : members) {
+        const int order = std::string_view(m.key).compare(key);
+        if (order == 0) return &m.value;
+        if (order > 0) break;
+    }
     return nullptr;
 }
 

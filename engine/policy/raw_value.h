@@ -13,11 +13,22 @@ namespace backstop::policy {
 
 struct RawMember;
 
+// Where a value or key is written: the file name by reference (a document has hundreds of values,
+// each would otherwise copy it), becoming a SourcePosition where one is needed. The name must
+// outlive the tree: read_toml's `name`.
+struct RawPosition {
+    const std::string* file = nullptr;
+    int line = 0;
+    int column = 0;
+
+    operator SourcePosition() const { return {file ? *file : std::string(), line, column}; }
+};
+
 struct RawValue {
     enum class Kind { table, array, string, integer, floating, boolean, date, time, date_time };
 
     Kind kind = Kind::table;
-    SourcePosition at;
+    RawPosition at;
     std::string text;                // string values; dates and times in their TOML spelling
     std::int64_t integer = 0;
     double floating = 0;
@@ -32,7 +43,7 @@ struct RawValue {
 
 struct RawMember {
     std::string key;
-    SourcePosition key_at;  // where the key is spelled; for tables, in their header
+    RawPosition key_at;     // where the key is spelled; for tables, in their header
     RawValue value;
 };
 

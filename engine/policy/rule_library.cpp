@@ -1,5 +1,6 @@
 #include "policy/rule_library.h"
 
+#include "decide/trigger_schema.h"
 #include "policy/builtin_rules.h"
 #include "policy/toml_reader.h"
 
@@ -11,7 +12,8 @@ const RuleLibrary& RuleLibrary::builtin() {
         auto files = builtin_rule_files();
         lib.roots_.reserve(files.size());  // rules point into roots_: no reallocation after this
         for (const auto& file : files) {
-            auto root = read_toml(file.source, std::string(file.path), lib.problems_);
+            const std::string& name = lib.files_.emplace_back(file.path);
+            auto root = read_toml(file.source, name, lib.problems_);
             if (root) lib.roots_.push_back(std::move(*root));
             else continue;
             const RawValue* rules = lib.roots_.back().find("rule");
@@ -30,6 +32,10 @@ const RuleLibrary& RuleLibrary::builtin() {
                         else lib.problems_.error("wrong-type", p.value.at, "rule parameter `" + p.key + "` must be a number");
                     }
                 }
+                auto schema = std::make_shared<ExpressionSchema>(trigger_schema());
+                for (const auto& [name, value] : def.params)
+                    def.param_slots.push_back(schema->add(name, ValueType::number, "rule parameter"));
+                def.schema = std::move(schema);
                 lib.rules_.push_back(std::move(def));
             }
         }

@@ -2,11 +2,14 @@
 // a service enables with `use = ["service_down"]` and tunes in [service.NAME.rules.RULE].
 #pragma once
 
+#include <deque>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "core/diagnostic.h"
+#include "decide/expression_schema.h"
 #include "policy/raw_value.h"
 
 namespace backstop::policy {
@@ -18,6 +21,10 @@ struct RuleDefinition {
     std::string_view text;    // that file's text, for quoting lines in diagnostics
     const RawValue* table = nullptr;  // [rule.NAME]: source, when, for, severity, then…
     std::vector<std::pair<std::string, double>> params;  // [rule.NAME.params], defaults in file order
+    // The names its `when` (and a service's override of it) may read: the trigger names and the
+    // parameters, whose slots are param_slots[i]. One schema for every service using the rule.
+    std::shared_ptr<const ExpressionSchema> schema;
+    std::vector<std::size_t> param_slots;
 };
 
 class RuleLibrary {
@@ -32,6 +39,7 @@ public:
     const Diagnostics& problems() const { return problems_; }
 
 private:
+    std::deque<std::string> files_;  // the names the trees' positions point to; a deque never moves them
     std::vector<RawValue> roots_;
     std::vector<RuleDefinition> rules_;
     Diagnostics problems_;

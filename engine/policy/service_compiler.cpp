@@ -181,7 +181,8 @@ std::string home_of_key(std::string_view key, const std::string& service_name) {
     return {};
 }
 
-ServicePolicy compile_service(const RawMember& service, const PolicySource& source, Report& report) {
+ServicePolicy compile_service(const RawMember& service, const PolicySource& source, Report& report,
+                              CompileCache& cache) {
     const std::string& name = service.key;
     if (!valid_service_name(name))
         report.error("bad-value", service.key_at,
@@ -264,7 +265,7 @@ ServicePolicy compile_service(const RawMember& service, const PolicySource& sour
         rollback.reject_unknown(kRollbackKeys, home);
         policy.rollback = compile_rollback(rollback, source.base_dir);
     }
-    compile_watch(fields, source, report, policy);
+    compile_watch(fields, source, report, cache, policy);
 
     return policy;
 }

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 
+#include "policy/compile_cache.h"
 #include "policy/policy.h"
 #include "policy/raw_value.h"
 #include "policy/report.h"
@@ -13,7 +14,9 @@ namespace backstop::policy {
 
 // Checks `service` (the member of [service]) and reports every problem. The caller keeps the
 // result only when no error was reported, so a half-valid service never reaches the engine.
-ServicePolicy compile_service(const RawMember& service, const PolicySource& source, Report& report);
+// `cache` shares what the services of one load have in common.
+ServicePolicy compile_service(const RawMember& service, const PolicySource& source, Report& report,
+                              CompileCache& cache);
 
 // "service.web", or service."web.v2" when the name needs quoting in a TOML header.
 std::string service_label(const std::string& name);

@@ -1,17 +1,19 @@
-// TOML text → RawValue tree. The only file that includes toml++, so its types, exceptions and
-// compile cost stay here.
+// TOML text → RawValue tree: the fast reader for the common subset, toml++ for the rest and for
+// errors. The only file that includes toml++, so its types, exceptions and compile cost stay here.
 #include "policy/toml_reader.h"
 
 #include <sstream>
 
 #include <toml++/toml.h>
 
+#include "policy/toml_fast_reader.h"
+
 namespace backstop::policy {
 
 namespace {
 
-SourcePosition position(const std::string& file, const toml::source_region& region) {
-    return {file, static_cast<int>(region.begin.line), static_cast<int>(region.begin.column)};
+RawPosition position(const std::string& file, const toml::source_region& region) {
+    return {&file, static_cast<int>(region.begin.line), static_cast<int>(region.begin.column)};
 }
 
 template <typename T>
@@ -71,6 +73,11 @@ RawValue convert(const toml::node& node, const std::string& file) {
 }  // namespace
 
 std::optional<RawValue> read_toml(std::string_view text, const std::string& name, Diagnostics& out) {
+    if (auto fast = read_toml_fast(text, name)) return fast;
+    return read_toml_with_tomlplusplus(text, name, out);
+}
+
+std::optional<RawValue> read_toml_with_tomlplusplus(std::string_view text, const std::string& name, Diagnostics& out) {
     try {
         toml::table root = toml::parse(text, std::string_view{name});
         return convert(root, name);

@@ -4,7 +4,6 @@
 #include <set>
 
 #include "core/did_you_mean.h"
-#include "core/text_pattern.h"
 #include "decide/trigger_schema.h"
 #include "policy/rule_library.h"
 
@@ -38,11 +37,6 @@ std::vector<std::string_view> source_keys(SourceKind kind) {
     return keys;
 }
 
-bool valid_regex(const std::string& pattern, std::string* why) {
-    *why = TextPattern::problem(pattern);
-    return why->empty();
-}
-
 // `text` as a POSIX extended expression matching exactly it.
 std::string literal_pattern(const std::string& text) {
     std::string out;
@@ -58,7 +52,7 @@ void require(FieldReader& f, std::string_view key) {
 }
 
 std::optional<SourceSpec> compile_source(const RawMember& member, const std::string& label, const PolicySource& source,
-                                         Report& report) {
+                                         Report& report, CompileCache& cache) {
     FieldReader f(member.value, label + ".source." + member.key, report);
     SourceSpec spec;
     spec.name = member.key;
@@ -83,7 +77,7 @@ std::optional<SourceSpec> compile_source(const RawMember& member, const std::str
     std::string why;
     auto regex_field = [&](std::string_view key, std::string& out) {
         if (auto s = f.string(key, false)) {
-            if (valid_regex(*s, &why)) out = *s;
+            if ((why = cache.pattern_problem(*s)).empty()) out = *s;
             else f.bad_value(key, "`" + std::string(key) + "` is not a valid POSIX extended regular expression (grep -E): " + why);
         }
     };
@@ -175,14 +169,21 @@ SourcePosition position_in_string(const RawValue& v, int column) {
     return at;
 }
 
+// The trigger names every [[trigger]] reads; one schema for all of them.
+const std::shared_ptr<const ExpressionSchema>& plain_trigger_schema() {
+    static const auto schema = std::make_shared<const ExpressionSchema>(trigger_schema());
+    return schema;
+}
+
 std::optional<Condition> compile_condition(const RawValue& v, std::shared_ptr<const ExpressionSchema> schema,
-                                           std::vector<std::pair<std::size_t, double>> params, Report& report) {
+                                           std::vector<std::pair<std::size_t, double>> params, Report& report,
+                                           CompileCache& cache) {
     if (!v.is(RawValue::Kind::string)) {
         report.error("wrong-type", v.at, "`when` must be a string holding an expression, got " + std::string(kind_name(v.kind)));
         return std::nullopt;
     }
-    auto compiled = compile_expression(v.text, *schema, ValueType::boolean);
-    if (!compiled.ok()) {
+    auto compiled = cache.condition(v.text, *schema);
+    if (!compiled.expression) {
         report.error(compiled.error.code, position_in_string(v, compiled.error.column), compiled.error.message);
         return std::nullopt;
     }
@@ -190,7 +191,7 @@ std::optional<Condition> compile_condition(const RawValue& v, std::shared_ptr<co
     c.text = v.text;
     c.at = v.at;
     c.schema = std::move(schema);
-    c.expression = std::make_shared<const Expression>(std::move(*compiled.expression));
+    c.expression = std::move(compiled.expression);
     c.params = std::move(params);
     return c;
 }
@@ -222,14 +223,16 @@ void read_trigger_tuning(FieldReader& f, TriggerPolicy& t) {
         if (auto a = read_action(f, true)) t.then = *a;
 }
 
-void check_source_exists(const TriggerPolicy& t, const WatchSettings& watch, const RawValue* at, const std::string& fix,
+// `fix` says what to do about a missing source; only called (and its text built) when it is missing.
+template <typename Fix>
+void check_source_exists(const TriggerPolicy& t, const WatchSettings& watch, const RawValue* at, const Fix& fix,
                          Report& report, const SourcePosition& fallback) {
     if (t.source.empty() || watch.source(t.source)) return;
     std::vector<std::string_view> names;
     for (const auto& s : watch.sources) names.push_back(s.name);
     std::string message = "trigger `" + t.name + "` reads source `" + t.source + "`, which the service does not define";
     if (auto guess = did_you_mean(t.source, names)) message += "; did you mean `" + *guess + "`?";
-    message += "; " + fix;
+    message += "; " + fix();
     report.error("unknown-source", at ? at->at : fallback, message);
 }
 
@@ -248,7 +251,7 @@ SourceSpec health_source(const HealthCheck& h) {
 }
 
 void compile_rule_use(const RawValue& use, const RawValue* tuning, const std::string& label, Report& report,
-                      WatchSettings& watch) {
+                      CompileCache& cache, WatchSettings& watch) {
     const RuleLibrary& lib = RuleLibrary::builtin();
     std::set<std::string> used;
     for (const RawValue& item : use.items) {
@@ -277,9 +280,8 @@ void compile_rule_use(const RawValue& use, const RawValue* tuning, const std::st
         read_trigger_tuning(defaults, t);
 
         const RawValue* override_table = tuning ? tuning->find(rule->name) : nullptr;
-        auto schema = std::make_shared<ExpressionSchema>(trigger_schema());
         std::vector<std::pair<std::size_t, double>> params;
-        for (const auto& [name, value] : rule->params) params.emplace_back(schema->add(name, ValueType::number, "rule parameter"), value);
+        for (std::size_t i = 0; i < rule->params.size(); ++i) params.emplace_back(rule->param_slots[i], rule->params[i].second);
         const RawValue* when = rule->table->find("when");
         Report* when_report = &rule_report;
         if (override_table && override_table->is(RawValue::Kind::table)) {
@@ -301,12 +303,11 @@ void compile_rule_use(const RawValue& use, const RawValue* tuning, const std::st
             }
         }
         if (when) {
-            if (auto c = compile_condition(*when, schema, params, *when_report)) t.when = std::move(*c);
+            if (auto c = compile_condition(*when, rule->schema, params, *when_report, cache)) t.when = std::move(*c);
         }
-        check_source_exists(t, watch, override_table ? override_table->find("source") : nullptr,
-                            "define [" + label + ".source." + t.source + "] or set `source` in [" + label + ".rules." +
-                                rule->name + "]",
-                            report, item.at);
+        check_source_exists(t, watch, override_table ? override_table->find("source") : nullptr, [&] {
+            return "define [" + label + ".source." + t.source + "] or set `source` in [" + label + ".rules." + rule->name + "]";
+        }, report, item.at);
         watch.triggers.push_back(std::move(t));
     }
     if (tuning && tuning->is(RawValue::Kind::table)) {
@@ -336,12 +337,23 @@ const RawValue* array_of_tables(const RawValue& service, std::string_view key, c
 
 }  // namespace
 
-void compile_watch(FieldReader& fields, const PolicySource& source, Report& report, ServicePolicy& policy) {
+void compile_watch(FieldReader& fields, const PolicySource& source, Report& report, CompileCache& cache,
+                   ServicePolicy& policy) {
     WatchSettings& watch = policy.watch;
     const RawValue& service = fields.table();
     const std::string& label = fields.label();
 
     if (auto d = fields.duration("cooldown", Duration{0})) watch.cooldown = *d;
+
+    // Room for everything below at once: sources and triggers are large to move.
+    auto count = [&](std::string_view key, bool members) -> std::size_t {
+        const RawValue* v = service.find(key);
+        return v ? (members ? v->members.size() : v->items.size()) : 0;
+    };
+    watch.sources.reserve(count("source", true) + 1);
+    watch.triggers.reserve(count("trigger", false) + count("use", false));
+    watch.decide.reserve(count("decide", false));
+    watch.schedules.reserve(count("schedule", false));
 
     if (const RawValue* sources = fields.subtable("source"))
         for (const RawMember& m : sources->members) {
@@ -349,11 +361,11 @@ void compile_watch(FieldReader& fields, const PolicySource& source, Report& repo
                 report.error("wrong-type", m.value.at, "source `" + m.key + "` must be a table ([" + label + ".source." + m.key + "])");
                 continue;
             }
-            if (auto spec = compile_source(m, label, source, report)) watch.sources.push_back(std::move(*spec));
+            if (auto spec = compile_source(m, label, source, report, cache)) watch.sources.push_back(std::move(*spec));
         }
     if (policy.health && !watch.source("health") && !policy.health->url.empty()) watch.sources.push_back(health_source(*policy.health));
 
-    auto shared_schema = std::make_shared<const ExpressionSchema>(trigger_schema());
+    const auto& shared_schema = plain_trigger_schema();
     std::set<std::string> names;
     if (const RawValue* triggers = array_of_tables(service, "trigger", label, report)) {
         for (const RawValue& table : triggers->items) {
@@ -368,18 +380,19 @@ void compile_watch(FieldReader& fields, const PolicySource& source, Report& repo
             read_trigger_tuning(f, t);
             if (!table.find("source")) require(f, "source");
             if (const RawValue* when = table.find("when")) {
-                if (auto c = compile_condition(*when, shared_schema, {}, report)) t.when = std::move(*c);
+                if (auto c = compile_condition(*when, shared_schema, {}, report, cache)) t.when = std::move(*c);
             } else {
                 require(f, "when");
             }
-            check_source_exists(t, watch, table.find("source"), "define [" + label + ".source." + t.source + "]", report, table.at);
+            check_source_exists(t, watch, table.find("source"), [&] { return "define [" + label + ".source." + t.source + "]"; },
+                                report, table.at);
             watch.triggers.push_back(std::move(t));
         }
     }
 
     if (const RawValue* use = service.find("use")) {
         if (!use->is(RawValue::Kind::array)) report.error("wrong-type", use->at, "`use` must be an array of rule names");
-        else compile_rule_use(*use, fields.subtable("rules"), label, report, watch);
+        else compile_rule_use(*use, fields.subtable("rules"), label, report, cache, watch);
     } else if (const RawValue* tuning = service.find("rules")) {
         report.error("unused-rule", tuning->at, "[" + label + ".rules.…] tunes rules, but the service has no `use` list");
     }
@@ -398,7 +411,7 @@ void compile_watch(FieldReader& fields, const PolicySource& source, Report& repo
             const RawValue* when = table.find("when");
             if (!when) require(f, "when");
             if (!table.find("then")) require(f, "then");
-            auto c = when ? compile_condition(*when, schema, {}, report) : std::nullopt;
+            auto c = when ? compile_condition(*when, schema, {}, report, cache) : std::nullopt;
             auto a = table.find("then") ? read_action(f, false) : std::nullopt;
             if (c && a) watch.decide.push_back({std::move(*c), *a});
         }

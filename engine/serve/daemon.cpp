@@ -1,5 +1,7 @@
 #include "serve/daemon.h"
 
+#include <malloc.h>
+
 #include <csignal>
 #include <cstdlib>
 #include <map>
@@ -10,11 +12,13 @@
 #include "core/run_record.h"
 #include "serve/event_routing.h"
 #include "serve/signal_pipe.h"
+#include "serve/worker_effects.h"
 
 namespace backstop {
 
 struct Daemon::Generation {
-    PolicyLoadResult loaded;  // the workers point into it: a Generation never moves
+    PolicySet policies;  // the workers point into it: a Generation never moves
+    std::unique_ptr<WorkerPool> pool;  // before the workers, which leave it when they are destroyed
     std::map<std::string, std::unique_ptr<ServiceWorker>> workers;  // services with triggers or schedules
 
     void start() {
@@ -50,17 +54,35 @@ void log_diagnostics(const Diagnostics& diagnostics, const char* context) {
 
 }  // namespace
 
+namespace {
+
+// Memory the policy loader freed (documents, diagnostics) goes back to the system instead of
+// staying in the allocator's free lists for the life of the daemon.
+void release_free_memory() {
+#ifdef __GLIBC__
+    ::malloc_trim(0);
+#endif
+}
+
+}  // namespace
+
 Daemon::Daemon(DaemonOptions options, PolicyLoader load, PolicyLoadResult initial)
-    : options_(std::move(options)), load_(std::move(load)), current_(make_generation(std::move(initial))) {}
+    : options_(std::move(options)),
+      load_(std::move(load)),
+      effects_(std::make_unique<WorkerEffects>(options_.workers)),
+      current_(make_generation(std::move(initial))) {
+    release_free_memory();
+}
 
 Daemon::~Daemon() = default;
 
 std::shared_ptr<Daemon::Generation> Daemon::make_generation(PolicyLoadResult loaded) {
     auto g = std::make_shared<Generation>();
-    g->loaded = std::move(loaded);
-    for (const auto& [name, service] : g->loaded.policies.services)
+    g->policies = std::move(loaded.policies);  // only the policies: diagnostics and references were for loading
+    g->pool = std::make_unique<WorkerPool>();
+    for (const auto& [name, service] : g->policies.services)
         if (!service.watch.triggers.empty() || !service.watch.schedules.empty())
-            g->workers[name] = std::make_unique<ServiceWorker>(g->loaded.policies, service, options_.workers, metrics_);
+            g->workers[name] = std::make_unique<ServiceWorker>(g->policies, service, options_.workers, *effects_, metrics_, *g->pool);
     return g;
 }
 
@@ -74,7 +96,7 @@ std::vector<EventsReached> Daemon::deliver(const std::vector<IncomingEvent>& eve
     std::vector<EventsReached> out;
     for (const IncomingEvent& e : events) {
         EventsReached reached{e.name, e.firing, {}};
-        for (const EventRoute& route : route_event(g->loaded.policies, e)) {
+        for (const EventRoute& route : route_event(g->policies, e)) {
             ReachedSource r{route.service->name, route.source->name, route.triggers};
             auto w = g->workers.find(route.service->name);
             // A source no trigger reads is still a match; there is just nothing to evaluate.
@@ -105,6 +127,7 @@ void Daemon::reload() {
     }
     log_diagnostics(loaded.diagnostics, "reload");
     std::shared_ptr<Generation> next = make_generation(std::move(loaded));
+    release_free_memory();
     std::shared_ptr<Generation> old;
     {
         std::lock_guard<std::mutex> lock(mutex_);
@@ -121,7 +144,7 @@ void Daemon::reload() {
     }
     next->start();
     metrics_.reloaded(true);
-    spdlog::info("reloaded: {} service(s), {} watched", next->loaded.policies.services.size(), next->workers.size());
+    spdlog::info("reloaded: {} service(s), {} watched", next->policies.services.size(), next->workers.size());
 }
 
 int Daemon::run() {
@@ -129,7 +152,7 @@ int Daemon::run() {
     std::signal(SIGPIPE, SIG_IGN);  // a peer gone mid-answer is an error code, not the end
 
     HttpApiHooks hooks{[this](const std::vector<IncomingEvent>& events) { return deliver(events); },
-                       [this] { return current()->loaded.policies.services.size(); }};
+                       [this] { return current()->policies.services.size(); }};
     HttpApi api(std::move(hooks), metrics_, options_.token);
     HttpServerOptions server_options;
     server_options.host = options_.host;
@@ -144,7 +167,7 @@ int Daemon::run() {
     }
     g->start();
     spdlog::info("backstop serve listening on {}:{}: {} service(s), {} watched, {} polled source(s), {} schedule(s); POSTs {}",
-                 server.host(), server.port(), g->loaded.policies.services.size(), g->workers.size(), sources, schedules,
+                 server.host(), server.port(), g->policies.services.size(), g->workers.size(), sources, schedules,
                  options_.token ? "need the bearer token" : "need NO token (--no-auth)");
 
     for (;;) {

@@ -1,7 +1,7 @@
 // `backstop serve`: the long-running process. Holds the loaded policies and one ServiceWorker per
-// watched service, serves the HTTP API, reloads the policies on SIGHUP (keeping the old ones when
-// the new ones have errors) and on SIGTERM/SIGINT stops taking work, lets the job at hand finish
-// within the shutdown timeout, and returns.
+// watched service (their turns run by a WorkerPool), serves the HTTP API, reloads the policies on
+// SIGHUP (keeping the old ones when the new ones have errors) and on SIGTERM/SIGINT stops taking
+// work, lets the job at hand finish within the shutdown timeout, and returns.
 #pragma once
 
 #include <functional>
@@ -15,6 +15,7 @@
 #include "serve/daemon_metrics.h"
 #include "serve/http_api.h"
 #include "serve/service_worker.h"
+#include "serve/worker_pool.h"
 
 namespace backstop {
 
@@ -51,6 +52,7 @@ private:
     DaemonOptions options_;
     PolicyLoader load_;
     DaemonMetrics metrics_;
+    std::unique_ptr<WorkerEffects> effects_;  // shared by the workers of every generation
     mutable std::mutex mutex_;
     std::shared_ptr<Generation> current_;
 };

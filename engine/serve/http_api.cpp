@@ -1,5 +1,7 @@
 #include "serve/http_api.h"
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
@@ -28,6 +30,59 @@ HttpServerResponse text_response(int status, std::string body) {
 HttpServerResponse wrong_method(const std::string& allowed) {
     HttpServerResponse r = text_response(405, "method not allowed; use " + allowed + "\n");
     r.headers["Allow"] = allowed;
+    return r;
+}
+
+// JSON for the event answers, written directly: the bytes json_text() gives for the same document
+// (keys in order, compact), without building one per request on the hot path.
+void append_json_string(std::string& out, std::string_view s) {
+    const bool plain = std::all_of(s.begin(), s.end(), [](char ch) {
+        const auto c = static_cast<unsigned char>(ch);
+        return c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
+    });
+    if (plain) {
+        out += '"';
+        out += s;
+        out += '"';
+    } else {
+        out += json_text(nlohmann::json(std::string(s)));  // escapes, and replaces invalid UTF-8, as json_text does
+    }
+}
+
+// [{"name": …, "reached": [{"service": …, "source": …, "triggers": […]}, …], "status": …}, …]
+std::string events_json(const std::vector<EventsReached>& delivered) {
+    std::string out = "[";
+    for (const EventsReached& e : delivered) {
+        if (out.size() > 1) out += ',';
+        out += "{\"name\":";
+        append_json_string(out, e.name);
+        out += ",\"reached\":[";
+        for (std::size_t i = 0; i < e.reached.size(); ++i) {
+            const ReachedSource& r = e.reached[i];
+            out += i ? ",{\"service\":" : "{\"service\":";
+            append_json_string(out, r.service);
+            out += ",\"source\":";
+            append_json_string(out, r.source);
+            out += ",\"triggers\":[";
+            for (std::size_t t = 0; t < r.triggers.size(); ++t) {
+                if (t) out += ',';
+                append_json_string(out, r.triggers[t]);
+            }
+            out += "]}";
+        }
+        out += e.firing ? "],\"status\":\"firing\"}" : "],\"status\":\"resolved\"}";
+    }
+    out += ']';
+    return out;
+}
+
+// An answer whose JSON object is written up to its last member: closes it.
+HttpServerResponse events_response(int status, std::string body) {
+    HttpServerResponse r;
+    r.status = status;
+    r.content_type = "application/json";
+    r.body = std::move(body);
+    r.body += "}\n";
     return r;
 }
 
@@ -79,19 +134,15 @@ HttpServerResponse HttpApi::events(const HttpServerRequest& request, const std::
     }
 
     std::vector<EventsReached> delivered = hooks_.deliver(parsed.events);
-    nlohmann::json events = nlohmann::json::array();
     std::size_t sources = 0, triggers = 0;
     bool refused = false;
     for (std::size_t i = 0; i < delivered.size(); ++i) {
         const EventsReached& e = delivered[i];
-        nlohmann::json reached = nlohmann::json::array();
         for (const ReachedSource& r : e.reached) {
-            reached.push_back({{"service", r.service}, {"source", r.source}, {"triggers", r.triggers}});
             refused = refused || !r.queued;
             ++sources;
             triggers += r.triggers.size();
         }
-        events.push_back({{"name", e.name}, {"status", e.firing ? "firing" : "resolved"}, {"reached", reached}});
         if (e.reached.empty())
             spdlog::info("POST {}: {} ({}) reached no event source ({})", request.path, e.name, e.firing ? "firing" : "resolved",
                          labels_text(parsed.events[i].labels));
@@ -99,9 +150,11 @@ HttpServerResponse HttpApi::events(const HttpServerRequest& request, const std::
             spdlog::info("POST {}: {} ({}) -> {}/{}, triggers: {}", request.path, e.name, e.firing ? "firing" : "resolved", r.service,
                          r.source, r.triggers.empty() ? "none" : nlohmann::json(r.triggers).dump());
     }
+    const std::string events = events_json(delivered);
     if (refused) {
         metrics_.event_request(endpoint, "unavailable");
-        HttpServerResponse r = json_response(503, {{"error", "backstop is stopping or reloading; send again"}, {"events", events}});
+        HttpServerResponse r =
+            events_response(503, "{\"error\":\"backstop is stopping or reloading; send again\",\"events\":" + events);
         r.headers["Retry-After"] = "1";
         return r;
     }
@@ -111,12 +164,16 @@ HttpServerResponse HttpApi::events(const HttpServerRequest& request, const std::
                                   ? "no alerts in the payload"
                                   : "no event source matched: a source with kind = \"event\" and `match` labels the event carries "
                                     "(or a generic event naming its service and source) receives it";
-        return json_response(200, {{"status", "unmatched"}, {"message", message}, {"events", events}});
+        std::string body = "{\"events\":" + events + ",\"message\":";
+        append_json_string(body, message);
+        return events_response(200, body + ",\"status\":\"unmatched\"");
     }
     metrics_.event_request(endpoint, "accepted");
     std::string message = std::to_string(delivered.size()) + " event(s) reached " + std::to_string(sources) +
                           " source(s); their " + std::to_string(triggers) + " trigger(s) are evaluated now";
-    return json_response(202, {{"status", "accepted"}, {"message", message}, {"events", events}});
+    std::string body = "{\"events\":" + events + ",\"message\":";
+    append_json_string(body, message);
+    return events_response(202, body + ",\"status\":\"accepted\"");
 }
 
 }  // namespace backstop

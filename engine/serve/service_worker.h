@@ -1,20 +1,25 @@
-// One watched service inside `backstop serve`: a thread of its own that observes the service's
-// sources on their intervals, runs its cron schedules and records the events that reach it, each
-// followed by the evaluation of the triggers concerned — one job at a time, so a slow source or a
-// long rollback holds up this service only, never another.
+// One watched service inside `backstop serve`: it observes the service's sources on their
+// intervals, runs its cron schedules and records the events that reach it, each followed by the
+// evaluation of the triggers concerned — one job at a time, in turns the daemon's WorkerPool runs,
+// so a slow source or a long rollback holds up this service only, never another.
 #pragma once
 
 #include <chrono>
 #include <condition_variable>
-#include <deque>
+#include <list>
 #include <filesystem>
 #include <mutex>
 #include <string>
-#include <thread>
+#include <utility>
+#include <vector>
 
 #include "core/observation.h"
 #include "policy/policy.h"
+#include "runtime/watcher.h"
 #include "serve/daemon_metrics.h"
+#include "serve/run_log.h"
+#include "serve/schedule_timer.h"
+#include "serve/worker_pool.h"
 
 namespace backstop {
 
@@ -29,11 +34,15 @@ struct WorkerSettings {
     std::string actor = "backstop";
 };
 
-class ServiceWorker {
+class WorkerEffects;
+
+class ServiceWorker final : private WorkerPool::Client {
 public:
-    // `policies` and `service` (one of them) must outlive the worker. Nothing runs until start().
-    ServiceWorker(const PolicySet& policies, const ServicePolicy& service, WorkerSettings settings, DaemonMetrics& metrics);
-    ~ServiceWorker();  // stop(false), then joins
+    // `policies` and `service` (one of them), `effects` and `pool` must outlive the worker. Nothing
+    // runs until start().
+    ServiceWorker(const PolicySet& policies, const ServicePolicy& service, const WorkerSettings& settings,
+                  WorkerEffects& effects, DaemonMetrics& metrics, WorkerPool& pool);
+    ~ServiceWorker();  // stop(false), then leaves the pool once its turn at hand is over
     ServiceWorker(const ServiceWorker&) = delete;
     ServiceWorker& operator=(const ServiceWorker&) = delete;
 
@@ -41,10 +50,10 @@ public:
     // Queues an observation from outside (an event) for its source's triggers; false once the
     // worker takes no more work. Events queued before start() run once it starts.
     bool deliver(Observation observation);
-    // Asks the thread to end after the job at hand: with `finish_queue`, after the queued events too
+    // Asks it to end after the job at hand: with `finish_queue`, after the queued events too
     // (a reload), else dropping them (shutdown). Returns at once.
     void stop(bool finish_queue);
-    // True, and the thread joined, once it has ended; false when `deadline` came first.
+    // True once it has ended; false when `deadline` came first.
     bool wait_stopped(std::chrono::steady_clock::time_point deadline);
 
     const std::string& service() const { return service_.name; }
@@ -54,24 +63,38 @@ public:
 
 private:
     enum class Stop { no, finish_queue, drop_queue };
-    void run();
+    using SteadyClock = std::chrono::steady_clock;
+    struct Polled {
+        const SourceSpec* spec;
+        SteadyClock::time_point next;
+    };
+
+    SteadyClock::time_point next_due() override;
+    void run_turn() override;
     bool stopping() const;
     void set_busy(std::string what);
+    void end_if_done_locked();  // caller holds mutex_
+    void evaluate(const std::string& source);
+    template <typename Job>
+    void guarded(const std::string& what, const Job& job);
 
     const PolicySet& policies_;
     const ServicePolicy& service_;
-    WorkerSettings settings_;
     DaemonMetrics& metrics_;
+    WorkerPool& pool_;
+    Watcher watcher_;
+    RunLog run_log_;
+    std::vector<Polled> sources_;                                        // set by start()
+    std::vector<std::pair<const ScheduleSpec*, ScheduleTimer>> schedules_;  // set by start()
 
     mutable std::mutex mutex_;
-    std::condition_variable wake_;
     std::condition_variable ended_;
-    std::deque<Observation> queue_;
+    std::list<Observation> queue_;  // a list: nothing allocated while empty, as most are
     Stop stop_ = Stop::no;
     bool started_ = false;
+    bool running_ = false;  // a turn is in progress
     bool ended_flag_ = false;
     std::string busy_;
-    std::thread thread_;
 };
 
 }  // namespace backstop
