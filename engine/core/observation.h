@@ -66,7 +66,7 @@ struct CommandSourceSettings {
 
 struct LogSourceSettings {
     std::string path;
-    std::string pattern;  // ECMAScript regex searched in each new line
+    std::string pattern;  // POSIX ERE searched in each new line
 };
 
 struct UnitSourceSettings {
