@@ -1,6 +1,8 @@
 // `backstop serve [--listen HOST:PORT] [--token-file PATH | --no-auth] [--shutdown-timeout D]`:
 // the daemon — sources on their intervals, cron schedules, events from Alertmanager and others,
 // /metrics; SIGHUP reloads the policies, SIGTERM stops it.
+#include <malloc.h>
+
 #include <cstdlib>
 #include <iostream>
 
@@ -77,6 +79,12 @@ int run_serve(App& app) {
         return static_cast<int>(Exit::usage);
     }
 
+#ifdef M_ARENA_MAX
+    // glibc gives each busy thread a malloc arena of its own and keeps what they free. The daemon's
+    // threads mostly wait on the network, so sharing two arenas costs nothing measurable and keeps
+    // a fleet's resident memory about 2 MB smaller (bench/run.sh).
+    mallopt(M_ARENA_MAX, 2);
+#endif
     PolicyLoadResult loaded = app.load_policies();
     if (loaded.diagnostics.has_errors()) {
         std::cerr << loaded.diagnostics.to_text() << "not serving: fix the policies first (backstop check)\n";

@@ -195,7 +195,7 @@ std::string event_sources_text(const PolicySet& policies) {
         for (const SourceSpec& source : service.watch.sources)
             if (source.kind == SourceKind::event)
                 out += "\n      " + name + "/" + source.name + " matches " +
-                       (source.event.match.empty() ? std::string("only events naming service ") + name : labels_text(source.event.match));
+                       (source.event().match.empty() ? std::string("only events naming service ") + name : labels_text(source.event().match));
     return out.empty() ? " (no service has an event source)" : "; event sources:" + out;
 }
 

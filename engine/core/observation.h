@@ -10,6 +10,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 #include "core/duration.h"
@@ -99,22 +100,54 @@ struct EventSourceSettings {
     std::map<std::string, std::string> match;
 };
 
+// The settings of one kind of source; cpu and memory have none (monostate).
+using SourceSettings = std::variant<std::monostate, HttpSourceSettings, TcpSourceSettings, CommandSourceSettings,
+                                    LogSourceSettings, UnitSourceSettings, ContainerSourceSettings, ProcessSourceSettings,
+                                    PrometheusSourceSettings, DiskSourceSettings, EventSourceSettings>;
+
 struct SourceSpec {
     std::string name;
     SourceKind kind = SourceKind::http;
     Duration interval{10'000};  // how often the scheduler asks; sources themselves do not use it
     Duration timeout{2'000};    // bound on one observation
-    // Only the member for `kind` is read.
-    HttpSourceSettings http;
-    TcpSourceSettings tcp;
-    CommandSourceSettings command;
-    LogSourceSettings log;
-    UnitSourceSettings unit;
-    ContainerSourceSettings container;
-    ProcessSourceSettings process;
-    PrometheusSourceSettings prometheus;
-    DiskSourceSettings disk;
-    EventSourceSettings event;
+    // Only the settings for `kind` are kept (a fleet holds thousands of specs, and each source
+    // keeps its own copy). Writing through one of these makes it the kept one; reading one that
+    // is not kept gives that kind's defaults.
+    SourceSettings settings;
+
+    HttpSourceSettings& http() { return settings_as<HttpSourceSettings>(); }
+    TcpSourceSettings& tcp() { return settings_as<TcpSourceSettings>(); }
+    CommandSourceSettings& command() { return settings_as<CommandSourceSettings>(); }
+    LogSourceSettings& log() { return settings_as<LogSourceSettings>(); }
+    UnitSourceSettings& unit() { return settings_as<UnitSourceSettings>(); }
+    ContainerSourceSettings& container() { return settings_as<ContainerSourceSettings>(); }
+    ProcessSourceSettings& process() { return settings_as<ProcessSourceSettings>(); }
+    PrometheusSourceSettings& prometheus() { return settings_as<PrometheusSourceSettings>(); }
+    DiskSourceSettings& disk() { return settings_as<DiskSourceSettings>(); }
+    EventSourceSettings& event() { return settings_as<EventSourceSettings>(); }
+    const HttpSourceSettings& http() const { return settings_or_default<HttpSourceSettings>(); }
+    const TcpSourceSettings& tcp() const { return settings_or_default<TcpSourceSettings>(); }
+    const CommandSourceSettings& command() const { return settings_or_default<CommandSourceSettings>(); }
+    const LogSourceSettings& log() const { return settings_or_default<LogSourceSettings>(); }
+    const UnitSourceSettings& unit() const { return settings_or_default<UnitSourceSettings>(); }
+    const ContainerSourceSettings& container() const { return settings_or_default<ContainerSourceSettings>(); }
+    const ProcessSourceSettings& process() const { return settings_or_default<ProcessSourceSettings>(); }
+    const PrometheusSourceSettings& prometheus() const { return settings_or_default<PrometheusSourceSettings>(); }
+    const DiskSourceSettings& disk() const { return settings_or_default<DiskSourceSettings>(); }
+    const EventSourceSettings& event() const { return settings_or_default<EventSourceSettings>(); }
+
+private:
+    template <class T>
+    T& settings_as() {
+        if (!std::holds_alternative<T>(settings)) settings.emplace<T>();
+        return std::get<T>(settings);
+    }
+    template <class T>
+    const T& settings_or_default() const {
+        static const T defaults{};
+        const T* kept = std::get_if<T>(&settings);
+        return kept ? *kept : defaults;
+    }
 };
 
 std::string_view to_string(SourceKind kind);

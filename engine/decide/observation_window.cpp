@@ -16,7 +16,14 @@ void ObservationWindow::add(const Observation& o) {
     failures_ = o.status == ObservationStatus::failed ? failures_ + 1 : 0;
     successes_ = o.status == ObservationStatus::ok ? successes_ + 1 : 0;
     unknowns_ = o.status == ObservationStatus::unknown ? unknowns_ + 1 : 0;
-    while (!samples_.empty() && samples_.front().time_ms < o.time_ms - keep_.count()) samples_.pop_front();
+    while (head_ < samples_.size() && samples_[head_].time_ms < o.time_ms - keep_.count()) ++head_;
+    if (head_ == samples_.size()) {
+        samples_.clear();
+        head_ = 0;
+    } else if (head_ >= 16 && head_ * 2 >= samples_.size()) {
+        samples_.erase(samples_.begin(), samples_.begin() + static_cast<std::ptrdiff_t>(head_));
+        head_ = 0;
+    }
 }
 
 namespace {
@@ -34,7 +41,7 @@ void ObservationWindow::fill(ExpressionValues& v, const TriggerSlots& wanted, Du
                              std::int64_t now_ms) const {
     namespace s = trigger_slot;
     const Observation& o = latest_;
-    bool have = !samples_.empty();
+    bool have = !empty();
     v.set_number(s::value, have ? o.value : kUnknownNumber);
     v.set_boolean(s::ok, have && o.status == ObservationStatus::ok);
     v.set_boolean(s::failed, have && o.status == ObservationStatus::failed);
@@ -60,7 +67,8 @@ void ObservationWindow::fill(ExpressionValues& v, const TriggerSlots& wanted, Du
     double sum = 0, base_sum = 0;
     std::size_t base_n = 0;
     double first_restarts = kUnknownNumber, last_restarts = kUnknownNumber;
-    for (const Sample& x : samples_) {
+    const std::span<const Sample> samples = live();
+    for (const Sample& x : samples) {
         if (x.time_ms >= window_start && x.time_ms <= now_ms) {
             if (!std::isnan(x.restarts)) {
                 if (std::isnan(first_restarts)) first_restarts = x.restarts;
@@ -76,7 +84,7 @@ void ObservationWindow::fill(ExpressionValues& v, const TriggerSlots& wanted, Du
         }
     }
     // restarts_delta also counts restarts before the window's first sample: the sample just before it.
-    for (auto it = samples_.rbegin(); it != samples_.rend(); ++it)
+    for (auto it = samples.rbegin(); it != samples.rend(); ++it)
         if (it->time_ms < window_start && !std::isnan(it->restarts)) {
             first_restarts = it->restarts;
             break;
@@ -102,7 +110,7 @@ nlohmann::json nan_as_null(double d) { return std::isnan(d) ? nlohmann::json() :
 
 nlohmann::json ObservationWindow::to_json() const {
     nlohmann::json samples = nlohmann::json::array();
-    for (const Sample& x : samples_)
+    for (const Sample& x : live())
         samples.push_back({x.time_ms, std::string(backstop::to_string(x.status)), nan_as_null(x.value), nan_as_null(x.restarts)});
     const Observation& o = latest_;
     return {{"samples", samples},
@@ -125,6 +133,7 @@ ObservationStatus status_from(const nlohmann::json& j) {
 void ObservationWindow::load_json(const nlohmann::json& j) {
     if (!j.is_object()) return;
     samples_.clear();
+    head_ = 0;
     for (const auto& x : j.value("samples", nlohmann::json::array()))
         if (x.is_array() && x.size() == 4 && x[0].is_number_integer())
             samples_.push_back({x[0].get<std::int64_t>(), status_from(x[1]), number_or_nan(x[2]), number_or_nan(x[3])});

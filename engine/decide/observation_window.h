@@ -4,7 +4,8 @@
 
 #include <bitset>
 #include <cstdint>
-#include <deque>
+#include <span>
+#include <vector>
 
 #include <nlohmann/json_fwd.hpp>
 
@@ -24,7 +25,7 @@ public:
     explicit ObservationWindow(Duration keep = Duration{3'900'000}) : keep_(keep) {}
 
     void add(const Observation& o);
-    bool empty() const { return samples_.empty(); }
+    bool empty() const { return head_ == samples_.size(); }
     const Observation& latest() const { return latest_; }
     int consecutive_failures() const { return failures_; }
 
@@ -44,7 +45,11 @@ private:
         double value;
         double restarts;
     };
-    std::deque<Sample> samples_;
+    // Oldest first from head_: dropping old samples moves head_, and the dropped room is reclaimed
+    // once it is half the vector (a deque's fixed 512-byte blocks cost a fleet megabytes).
+    std::vector<Sample> samples_;
+    std::size_t head_ = 0;
+    std::span<const Sample> live() const { return {samples_.data() + head_, samples_.size() - head_}; }
     Observation latest_;
     int failures_ = 0, successes_ = 0, unknowns_ = 0;
     Duration keep_;

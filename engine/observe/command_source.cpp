@@ -19,8 +19,8 @@ CommandSource::CommandSource(SourceSpec spec, ProcessRunner& runner) : spec_(std
 Observation CommandSource::observe() {
     Observation o = begin_observation(spec_);
     ProcessRequest request;
-    request.argv = spec_.command.argv;
-    request.working_dir = spec_.command.working_dir;
+    request.argv = spec_.command().argv;
+    request.working_dir = spec_.command().working_dir;
     request.timeout = spec_.timeout;
     request.max_output = 64 * 1024;
     ProcessResult result = runner_.run(request);

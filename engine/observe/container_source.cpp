@@ -8,8 +8,8 @@ ContainerSource::ContainerSource(SourceSpec spec, ProcessRunner& runner) : spec_
 
 Observation ContainerSource::observe() {
     Observation o = begin_observation(spec_);
-    const std::string& name = spec_.container.container;
-    DockerCli docker(runner_, spec_.container.host, spec_.timeout);
+    const std::string& name = spec_.container().container;
+    DockerCli docker(runner_, spec_.container().host, spec_.timeout);
     ProcessResult r = docker.try_run({"container", "inspect", "--", name});
     if (!r.ok()) {
         if (r.started && !r.timed_out && r.err.find("No such container") != std::string::npos) {

@@ -24,7 +24,7 @@ DiskSource::DiskSource(SourceSpec spec) : spec_(std::move(spec)) {}
 
 Observation DiskSource::observe() {
     Observation o = begin_observation(spec_);
-    const std::string& path = spec_.disk.path;
+    const std::string& path = spec_.disk().path;
     if (!pending_) {
         auto call = std::make_shared<Call>();
         std::thread([call, path] {

@@ -57,11 +57,11 @@ std::string shorten_line(std::string_view line, std::size_t max) {
     return std::string(line.substr(0, cut));
 }
 
-LogSource::LogSource(SourceSpec spec) : spec_(std::move(spec)), pattern_(spec_.log.pattern), follower_(spec_.log.path) {}
+LogSource::LogSource(SourceSpec spec) : spec_(std::move(spec)), pattern_(spec_.log().pattern), follower_(spec_.log().path) {}
 
 nlohmann::json LogSource::save_state() const {
     LogFollower::Position at = follower_.position();
-    nlohmann::json state = {{"path", spec_.log.path}, {"started", at.started}};
+    nlohmann::json state = {{"path", spec_.log().path}, {"started", at.started}};
     if (at.has_file)
         state["file"] = {{"device", at.device}, {"inode", at.inode}, {"offset", at.offset}, {"partial_hex", to_hex(at.partial)}};
     return state;
@@ -71,7 +71,7 @@ void LogSource::restore_state(const nlohmann::json& state) {
     if (!state.is_object()) return;
     auto path = state.find("path");
     auto started = state.find("started");
-    if (path == state.end() || !path->is_string() || path->get<std::string>() != spec_.log.path) return;
+    if (path == state.end() || !path->is_string() || path->get<std::string>() != spec_.log().path) return;
     if (started == state.end() || !started->is_boolean()) return;
     LogFollower::Position at;
     at.started = started->get<bool>();
@@ -102,7 +102,7 @@ Observation LogSource::observe() {
         ++matches;
         last = shorten_line(line);
     });
-    std::string where = spec_.log.path + (read.event.empty() ? "" : " (" + read.event + ")");
+    std::string where = spec_.log().path + (read.event.empty() ? "" : " (" + read.event + ")");
     if (matches > 0) {  // lines read before the file went away still count
         o.status = ObservationStatus::failed;
         o.value = static_cast<double>(matches);
@@ -113,7 +113,7 @@ Observation LogSource::observe() {
         return o;
     }
     if (!read.readable) {
-        o.error = spec_.log.path + ": " + read.error;
+        o.error = spec_.log().path + ": " + read.error;
         return o;
     }
     o.status = ObservationStatus::ok;

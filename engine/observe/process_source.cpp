@@ -57,7 +57,7 @@ ProcessSource::ProcessSource(SourceSpec spec) : spec_(std::move(spec)) {}
 
 Observation ProcessSource::observe() {
     Observation o = begin_observation(spec_);
-    const std::string& path = spec_.process.pid_file;
+    const std::string& path = spec_.process().pid_file;
     int err = 0;
     std::optional<std::string> text = read_small_file(path, err);
     if (!text) {

@@ -64,9 +64,9 @@ PrometheusSource::PrometheusSource(SourceSpec spec, HttpClient& http) : spec_(st
 
 Observation PrometheusSource::observe() {
     Observation o = begin_observation(spec_);
-    std::string base = spec_.prometheus.url;
+    std::string base = spec_.prometheus().url;
     while (!base.empty() && base.back() == '/') base.pop_back();
-    const std::string& query = spec_.prometheus.query;
+    const std::string& query = spec_.prometheus().query;
     HttpRequest request;
     request.url = base + "/api/v1/query?query=" + url_query_encode(query);
     request.timeout = spec_.timeout;

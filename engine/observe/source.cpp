@@ -89,7 +89,7 @@ std::vector<std::string> source_spec_problems(const SourceSpec& spec) {
     if (spec.timeout <= Duration{0}) p.push_back("timeout must be more than 0");
     switch (spec.kind) {
         case SourceKind::http: {
-            const auto& h = spec.http;
+            const auto& h = spec.http();
             if (!is_http_url(h.url)) p.push_back("url must start with http:// or https://, not `" + h.url + "`");
             if (h.method.empty()) p.push_back("method must not be empty");
             for (int s : h.expect_status)
@@ -99,36 +99,36 @@ std::vector<std::string> source_spec_problems(const SourceSpec& spec) {
             break;
         }
         case SourceKind::tcp:
-            if (spec.tcp.host.empty()) p.push_back("host is required");
-            if (spec.tcp.port < 1 || spec.tcp.port > 65535) p.push_back("port must be 1-65535, not " + std::to_string(spec.tcp.port));
+            if (spec.tcp().host.empty()) p.push_back("host is required");
+            if (spec.tcp().port < 1 || spec.tcp().port > 65535) p.push_back("port must be 1-65535, not " + std::to_string(spec.tcp().port));
             break;
         case SourceKind::command:
-            if (spec.command.argv.empty() || spec.command.argv[0].empty()) p.push_back("command needs a program to run");
+            if (spec.command().argv.empty() || spec.command().argv[0].empty()) p.push_back("command needs a program to run");
             break;
         case SourceKind::log:
-            if (spec.log.path.empty()) p.push_back("path is required");
-            if (spec.log.pattern.empty()) p.push_back("pattern is required");
-            else check_pattern(p, "pattern", spec.log.pattern);
+            if (spec.log().path.empty()) p.push_back("path is required");
+            if (spec.log().pattern.empty()) p.push_back("pattern is required");
+            else check_pattern(p, "pattern", spec.log().pattern);
             break;
         case SourceKind::unit:
-            if (std::string why = systemd_unit_name_problem(spec.unit.unit); !why.empty()) p.push_back(why);
-            if (spec.unit.scope != "system" && spec.unit.scope != "user")
-                p.push_back("scope must be \"system\" or \"user\", not \"" + spec.unit.scope + "\"");
+            if (std::string why = systemd_unit_name_problem(spec.unit().unit); !why.empty()) p.push_back(why);
+            if (spec.unit().scope != "system" && spec.unit().scope != "user")
+                p.push_back("scope must be \"system\" or \"user\", not \"" + spec.unit().scope + "\"");
             break;
         case SourceKind::container:
-            if (spec.container.container.empty() || spec.container.container.front() == '-')
-                p.push_back("container must name a container, not `" + spec.container.container + "`");
+            if (spec.container().container.empty() || spec.container().container.front() == '-')
+                p.push_back("container must name a container, not `" + spec.container().container + "`");
             break;
         case SourceKind::process:
-            if (spec.process.pid_file.empty()) p.push_back("pid_file is required");
+            if (spec.process().pid_file.empty()) p.push_back("pid_file is required");
             break;
         case SourceKind::prometheus:
-            if (!is_http_url(spec.prometheus.url))
-                p.push_back("url must start with http:// or https://, not `" + spec.prometheus.url + "`");
-            if (spec.prometheus.query.empty()) p.push_back("query is required");
+            if (!is_http_url(spec.prometheus().url))
+                p.push_back("url must start with http:// or https://, not `" + spec.prometheus().url + "`");
+            if (spec.prometheus().query.empty()) p.push_back("query is required");
             break;
         case SourceKind::disk:
-            if (spec.disk.path.empty()) p.push_back("path is required");
+            if (spec.disk().path.empty()) p.push_back("path is required");
             break;
         case SourceKind::cpu:
         case SourceKind::memory:

@@ -30,8 +30,8 @@ UnitSource::UnitSource(SourceSpec spec, ProcessRunner& runner) : spec_(std::move
 
 Observation UnitSource::observe() {
     Observation o = begin_observation(spec_);
-    const std::string& unit = spec_.unit.unit;
-    SystemdScope scope = spec_.unit.scope == "user" ? SystemdScope::user : SystemdScope::system;
+    const std::string& unit = spec_.unit().unit;
+    SystemdScope scope = spec_.unit().scope == "user" ? SystemdScope::user : SystemdScope::system;
     std::string where = unit + (scope == SystemdScope::user ? " (user)" : "");
     std::map<std::string, std::string> props;
     try {

@@ -83,64 +83,64 @@ std::optional<SourceSpec> compile_source(const RawMember& member, const std::str
     };
     switch (spec.kind) {
         case SourceKind::http:
-            if (auto url = f.string("url", false)) spec.http.url = *url;
+            if (auto url = f.string("url", false)) spec.http().url = *url;
             else require(f, "url");
-            if (auto m = f.string("method", false)) spec.http.method = *m;
+            if (auto m = f.string("method", false)) spec.http().method = *m;
             if (const RawValue* st = f.table().find("expect_status")) {
-                if (st->is(RawValue::Kind::integer)) spec.http.expect_status.push_back(static_cast<int>(st->integer));
+                if (st->is(RawValue::Kind::integer)) spec.http().expect_status.push_back(static_cast<int>(st->integer));
                 else if (st->is(RawValue::Kind::array))
                     for (const auto& item : st->items) {
-                        if (item.is(RawValue::Kind::integer)) spec.http.expect_status.push_back(static_cast<int>(item.integer));
+                        if (item.is(RawValue::Kind::integer)) spec.http().expect_status.push_back(static_cast<int>(item.integer));
                         else report.error("wrong-type", item.at, "`expect_status` items must be integers");
                     }
                 else report.error("wrong-type", st->at, "`expect_status` must be an integer or an array of integers");
             }
-            regex_field("body", spec.http.body_regex);
-            if (auto d = f.duration("max_latency")) spec.http.max_latency = *d;
+            regex_field("body", spec.http().body_regex);
+            if (auto d = f.duration("max_latency")) spec.http().max_latency = *d;
             break;
         case SourceKind::tcp:
-            if (auto h = f.string("host", false)) spec.tcp.host = *h;
-            else spec.tcp.host = "127.0.0.1";
-            if (auto p = f.integer("port", 1, 65535)) spec.tcp.port = *p;
+            if (auto h = f.string("host", false)) spec.tcp().host = *h;
+            else spec.tcp().host = "127.0.0.1";
+            if (auto p = f.integer("port", 1, 65535)) spec.tcp().port = *p;
             else require(f, "port");
             break;
         case SourceKind::command:
-            if (auto argv = f.argv("command")) spec.command.argv = *argv;
+            if (auto argv = f.argv("command")) spec.command().argv = *argv;
             else require(f, "command");
-            if (auto p = f.path("working_dir", source.base_dir)) spec.command.working_dir = p->string();
-            else spec.command.working_dir = source.base_dir.string();
+            if (auto p = f.path("working_dir", source.base_dir)) spec.command().working_dir = p->string();
+            else spec.command().working_dir = source.base_dir.string();
             break;
         case SourceKind::log:
-            if (auto p = f.path("path", source.base_dir)) spec.log.path = p->string();
+            if (auto p = f.path("path", source.base_dir)) spec.log().path = p->string();
             else require(f, "path");
-            regex_field("pattern", spec.log.pattern);
+            regex_field("pattern", spec.log().pattern);
             require(f, "pattern");
             break;
         case SourceKind::unit:
-            if (auto u = f.string("unit", false)) spec.unit.unit = *u;
+            if (auto u = f.string("unit", false)) spec.unit().unit = *u;
             else require(f, "unit");
             if (auto s = f.string("scope")) {
-                if (*s == "system" || *s == "user") spec.unit.scope = *s;
+                if (*s == "system" || *s == "user") spec.unit().scope = *s;
                 else f.bad_value("scope", "`scope` must be \"system\" or \"user\"");
             }
             break;
         case SourceKind::container:
-            if (auto c = f.string("container", false)) spec.container.container = *c;
+            if (auto c = f.string("container", false)) spec.container().container = *c;
             else require(f, "container");
-            if (auto h = f.string("docker_host")) spec.container.host = *h;
+            if (auto h = f.string("docker_host")) spec.container().host = *h;
             break;
         case SourceKind::process:
-            if (auto p = f.path("pid_file", source.base_dir)) spec.process.pid_file = p->string();
+            if (auto p = f.path("pid_file", source.base_dir)) spec.process().pid_file = p->string();
             else require(f, "pid_file");
             break;
         case SourceKind::prometheus:
-            if (auto url = f.string("url", false)) spec.prometheus.url = *url;
+            if (auto url = f.string("url", false)) spec.prometheus().url = *url;
             else require(f, "url");
-            if (auto q = f.string("query", false)) spec.prometheus.query = *q;
+            if (auto q = f.string("query", false)) spec.prometheus().query = *q;
             else require(f, "query");
             break;
         case SourceKind::disk:
-            if (auto p = f.path("path", source.base_dir)) spec.disk.path = p->string();
+            if (auto p = f.path("path", source.base_dir)) spec.disk().path = p->string();
             break;
         case SourceKind::event:
             if (const RawValue* match = f.table().find("match")) {
@@ -149,7 +149,7 @@ std::optional<SourceSpec> compile_source(const RawMember& member, const std::str
                                  "`match` must be a table of label = \"value\", e.g. match = { alertname = \"HighErrorRate\" }");
                 } else {
                     for (const RawMember& m : match->members) {
-                        if (m.value.is(RawValue::Kind::string)) spec.event.match[m.key] = m.value.text;
+                        if (m.value.is(RawValue::Kind::string)) spec.event().match[m.key] = m.value.text;
                         else report.error("wrong-type", m.value.at, "`match." + m.key + "` must be a string: labels are compared as text");
                     }
                 }
@@ -243,10 +243,10 @@ SourceSpec health_source(const HealthCheck& h) {
     s.kind = SourceKind::http;
     s.interval = Duration{10'000};
     s.timeout = h.timeout;
-    s.http.url = h.url;
-    if (h.expect_status) s.http.expect_status = {h.expect_status};
-    else s.http.expect_status = {200, 201, 202, 203, 204, 205, 206};
-    if (!h.expect_body.empty()) s.http.body_regex = literal_pattern(h.expect_body);
+    s.http().url = h.url;
+    if (h.expect_status) s.http().expect_status = {h.expect_status};
+    else s.http().expect_status = {200, 201, 202, 203, 204, 205, 206};
+    if (!h.expect_body.empty()) s.http().body_regex = literal_pattern(h.expect_body);
     return s;
 }
 

@@ -16,8 +16,8 @@ bool reaches(const ServicePolicy& service, const SourceSpec& source, const Incom
     if (!e.service.empty() && e.service != service.name) return false;
     if (!e.source.empty() && e.source != source.name) return false;
     if (!e.service.empty() && !e.source.empty()) return true;
-    if (source.event.match.empty()) return !e.service.empty();
-    return labels_match(source.event.match, e.labels);
+    if (source.event().match.empty()) return !e.service.empty();
+    return labels_match(source.event().match, e.labels);
 }
 
 }  // namespace

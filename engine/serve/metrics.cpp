@@ -31,29 +31,34 @@ void append_escaped(std::string& out, const std::string& text, bool escape_quote
     }
 }
 
-// name{a="1",b="2"} or name{a="1",le="0.5"}; no braces when there are no labels.
-void append_series_name(std::string& out, const std::string& name, const MetricLabels& labels,
-                        const std::string* le = nullptr) {
-    out += name;
-    if (labels.empty() && !le) return;
-    out += '{';
-    bool first = true;
-    auto label = [&](const std::string& key, const std::string& value) {
-        if (!first) out += ',';
-        first = false;
+// a="1",b="2": how a series' labels are written inside the braces, and its key in the family.
+std::string labels_text(const MetricLabels& labels) {
+    std::string out;
+    for (const auto& [key, value] : labels) {
+        if (!out.empty()) out += ',';
         out += key;
         out += "=\"";
         append_escaped(out, value, true);
         out += '"';
-    };
-    for (const auto& [key, value] : labels) label(key, value);
-    if (le) label("le", *le);
-    out += '}';
+    }
+    return out;
 }
 
-void append_sample(std::string& out, const std::string& name, const MetricLabels& labels, double value,
+// name{a="1",b="2"} or name{a="1",le="0.5"}; no braces when there are no labels.
+void append_sample(std::string& out, const std::string& name, const std::string& labels, double value,
                    const std::string* le = nullptr) {
-    append_series_name(out, name, labels, le);
+    out += name;
+    if (!labels.empty() || le) {
+        out += '{';
+        out += labels;
+        if (le) {
+            if (!labels.empty()) out += ',';
+            out += "le=\"";
+            out += *le;
+            out += '"';
+        }
+        out += '}';
+    }
     out += ' ';
     out += format_metric_value(value);
     out += '\n';
@@ -127,8 +132,9 @@ MetricFamily<Series>::MetricFamily(std::string name, std::string help, std::vect
 
 template <class Series>
 Series& MetricFamily<Series>::with(const MetricLabels& labels) {
+    std::string text = labels_text(labels);
     std::lock_guard lock(mutex_);
-    auto it = series_.find(labels);
+    auto it = series_.find(text);
     if (it != series_.end()) return *it->second;
     for (const auto& [key, value] : labels) {
         if (!valid_name(key, false) || key.starts_with("__"))
@@ -139,7 +145,7 @@ Series& MetricFamily<Series>::with(const MetricLabels& labels) {
     std::unique_ptr<Series> series;
     if constexpr (std::is_same_v<Series, Histogram>) series = std::make_unique<Histogram>(upper_bounds_);
     else series = std::make_unique<Series>();
-    return *series_.emplace(labels, std::move(series)).first->second;
+    return *series_.emplace(std::move(text), std::move(series)).first->second;
 }
 
 template <class Series>

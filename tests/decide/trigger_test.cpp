@@ -86,6 +86,31 @@ TEST_CASE("window: an empty window is unknown, and its state survives JSON", "[d
     restored.load_json(nlohmann::json::parse("{\"samples\": \"torn\"}"));  // ignored, not a crash
 }
 
+TEST_CASE("window: a long run keeps exactly the samples within `keep`, oldest dropped", "[decide][window]") {
+    namespace s = trigger_slot;
+    ObservationWindow w(Duration{10'000});  // keeps 10 s
+    // A day of looks every 100 ms, values counting up: the window must hold the last 10 s only, with
+    // the dropped room reclaimed as it goes.
+    const int looks = 864'000;
+    for (int i = 0; i < looks; ++i) w.add(look(std::int64_t{i} * 100, ObservationStatus::ok, i));
+    const std::int64_t now = std::int64_t{looks - 1} * 100;
+    Evaluated e;
+    w.fill(e.values, all_slots(), Duration{10'000}, Duration{0}, now);
+    CHECK(number(e, s::samples) == 101);  // now-10 s .. now, both ends included
+    CHECK(number(e, s::min) == looks - 101);
+    CHECK(number(e, s::max) == looks - 1);
+    CHECK(number(e, s::consecutive_successes) == looks);
+    CHECK(w.to_json()["samples"].size() == 101);
+
+    // After a pause longer than `keep`, only the new look remains.
+    w.add(look(now + 60'000, ObservationStatus::failed, 7));
+    Evaluated later;
+    w.fill(later.values, all_slots(), Duration{10'000}, Duration{0}, now + 60'000);
+    CHECK(number(later, s::samples) == 1);
+    CHECK(number(later, s::avg) == 7);
+    CHECK(w.to_json()["samples"].size() == 1);
+}
+
 TEST_CASE("trigger state: for, delay, active, refire after cooldown, cleared", "[decide][trigger]") {
     TriggerPolicy t;
     t.hold = Duration{60'000};

@@ -14,7 +14,7 @@ Observation run_command(std::vector<std::string> argv, Duration timeout = Durati
     SourceSpec spec;
     spec.name = "check";
     spec.kind = SourceKind::command;
-    spec.command.argv = std::move(argv);
+    spec.command().argv = std::move(argv);
     spec.timeout = timeout;
     auto runner = make_process_runner();
     auto http = make_curl_http_client();

@@ -25,7 +25,7 @@ struct HostFixture {
         SourceSpec spec;
         spec.name = std::string(to_string(kind));
         spec.kind = kind;
-        spec.disk.path = std::move(disk_path);
+        spec.disk().path = std::move(disk_path);
         return make_source(spec, SourceDeps{*runner, *http});
     }
 };
@@ -63,7 +63,7 @@ TEST_CASE_METHOD(HostFixture, "disk: a path that does not exist is unknown with 
     SourceSpec empty;
     empty.name = "disk";
     empty.kind = SourceKind::disk;
-    empty.disk.path = "";
+    empty.disk().path = "";
     CHECK(source_spec_problems(empty) == std::vector<std::string>{"path is required"});
 }
 

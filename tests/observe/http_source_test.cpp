@@ -27,7 +27,7 @@ struct HttpFixture {
         SourceSpec s;
         s.name = "api";
         s.kind = SourceKind::http;
-        s.http.url = url;
+        s.http().url = url;
         s.timeout = Duration{5000};
         return s;
     }
@@ -63,9 +63,9 @@ TEST_CASE_METHOD(HttpFixture, "http: statuses outside 200-399 fail unless listed
     CHECK(moved.http_status == 302);
 
     SourceSpec listed = spec(server.url("/health"));
-    listed.http.expect_status = {503, 204};
+    listed.http().expect_status = {503, 204};
     CHECK(observe(listed).status == ObservationStatus::ok);
-    listed.http.expect_status = {204};
+    listed.http().expect_status = {204};
     Observation wrong = observe(listed);
     CHECK(wrong.status == ObservationStatus::failed);
     CHECK_THAT(wrong.detail, Catch::EndsWith("(expected 204)"));
@@ -74,7 +74,7 @@ TEST_CASE_METHOD(HttpFixture, "http: statuses outside 200-399 fail unless listed
 TEST_CASE_METHOD(HttpFixture, "http: the body must match body_regex", "[observe][http]") {
     server.respond_sequence("/ready", {{200, "{\"status\": \"ready\", \"db\": true}"}, {200, "{\"status\": \"starting\"}"}});
     SourceSpec s = spec(server.url("/ready"));
-    s.http.body_regex = "\"status\": \"(ready|ok)\"";
+    s.http().body_regex = "\"status\": \"(ready|ok)\"";
     SourceDeps deps{*runner, *http};
     auto source = make_source(s, deps);  // one source observed twice
     Observation ready = source->observe();
@@ -88,13 +88,13 @@ TEST_CASE_METHOD(HttpFixture, "http: the body must match body_regex", "[observe]
 TEST_CASE_METHOD(HttpFixture, "http: an answer slower than max_latency fails", "[observe][http]") {
     server.respond("/slow", {200, "ok", {}, std::chrono::milliseconds(300)});
     SourceSpec s = spec(server.url("/slow"));
-    s.http.max_latency = Duration{100};
+    s.http().max_latency = Duration{100};
     Observation slow = observe(s);
     CHECK(slow.status == ObservationStatus::failed);
     CHECK(slow.http_status == 200);
     CHECK(slow.value >= 300);
     CHECK_THAT(slow.detail, Catch::EndsWith("slower than max_latency 100ms"));
-    s.http.max_latency = Duration{4000};
+    s.http().max_latency = Duration{4000};
     CHECK(observe(s).status == ObservationStatus::ok);
 }
 

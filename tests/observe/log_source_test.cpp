@@ -31,8 +31,8 @@ struct LogFixture {
         SourceSpec spec;
         spec.name = "errors";
         spec.kind = SourceKind::log;
-        spec.log.path = path;
-        spec.log.pattern = "ERROR|panic";
+        spec.log().path = path;
+        spec.log().pattern = "ERROR|panic";
         SourceDeps deps{*runner, *http};
         source = make_source(spec, deps);
     }
@@ -198,8 +198,8 @@ struct FreshLogSource {
         SourceSpec spec;
         spec.name = "errors";
         spec.kind = SourceKind::log;
-        spec.log.path = path;
-        spec.log.pattern = "ERROR|panic";
+        spec.log().path = path;
+        spec.log().pattern = "ERROR|panic";
         source = make_source(spec, SourceDeps{*runner, *http});
     }
 };

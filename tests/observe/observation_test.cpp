@@ -45,9 +45,9 @@ TEST_CASE("spec problems are reported one by one and make_source refuses them", 
     SourceSpec spec;
     spec.name = "api";
     spec.kind = SourceKind::http;
-    spec.http.url = "127.0.0.1:8080/health";
-    spec.http.expect_status = {200, 42};
-    spec.http.body_regex = "(ready";
+    spec.http().url = "127.0.0.1:8080/health";
+    spec.http().expect_status = {200, 42};
+    spec.http().body_regex = "(ready";
     auto problems = source_spec_problems(spec);
     REQUIRE(problems.size() == 3);
     CHECK_THAT(problems[0], Catch::Contains("http://"));
@@ -63,10 +63,10 @@ TEST_CASE("spec problems are reported one by one and make_source refuses them", 
     SourceSpec tcp;
     tcp.name = "db";
     tcp.kind = SourceKind::tcp;
-    tcp.tcp.host = "127.0.0.1";
-    tcp.tcp.port = 70000;
+    tcp.tcp().host = "127.0.0.1";
+    tcp.tcp().port = 70000;
     CHECK(source_spec_problems(tcp) == std::vector<std::string>{"port must be 1-65535, not 70000"});
-    tcp.tcp.port = 5432;
+    tcp.tcp().port = 5432;
     CHECK(source_spec_problems(tcp).empty());
     auto tcp_source = make_source(tcp, deps);
     REQUIRE(tcp_source != nullptr);
@@ -83,14 +83,14 @@ TEST_CASE("spec problems are reported one by one and make_source refuses them", 
     SourceSpec unit;
     unit.name = "web";
     unit.kind = SourceKind::unit;
-    unit.unit.unit = "-web.service";
-    unit.unit.scope = "session";
+    unit.unit().unit = "-web.service";
+    unit.unit().scope = "session";
     CHECK(source_spec_problems(unit).size() == 2);
 
     SourceSpec log;
     log.name = "errors";
     log.kind = SourceKind::log;
-    log.log.path = "/var/log/app.log";
+    log.log().path = "/var/log/app.log";
     CHECK(source_spec_problems(log) == std::vector<std::string>{"pattern is required"});
 
     SourceSpec nothing;

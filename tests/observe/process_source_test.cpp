@@ -22,7 +22,7 @@ Observation observe_pid_file(const std::string& path) {
     SourceSpec spec;
     spec.name = "worker";
     spec.kind = SourceKind::process;
-    spec.process.pid_file = path;
+    spec.process().pid_file = path;
     auto runner = make_process_runner();
     auto http = make_curl_http_client();
     SourceDeps deps{*runner, *http};

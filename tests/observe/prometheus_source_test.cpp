@@ -23,8 +23,8 @@ struct PrometheusFixture {
         SourceSpec spec;
         spec.name = "errors";
         spec.kind = SourceKind::prometheus;
-        spec.prometheus.url = url;
-        spec.prometheus.query = promql;
+        spec.prometheus().url = url;
+        spec.prometheus().query = promql;
         spec.timeout = Duration{5000};
         SourceDeps deps{*runner, *http};
         return make_source(spec, deps)->observe();

@@ -39,8 +39,8 @@ Observation observe_tcp(int port) {
     SourceSpec spec;
     spec.name = "db";
     spec.kind = SourceKind::tcp;
-    spec.tcp.host = "127.0.0.1";
-    spec.tcp.port = port;
+    spec.tcp().host = "127.0.0.1";
+    spec.tcp().port = port;
     auto runner = make_process_runner();
     auto http = make_curl_http_client();
     SourceDeps deps{*runner, *http};

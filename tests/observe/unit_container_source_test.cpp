@@ -28,8 +28,8 @@ SourceSpec unit_spec(const std::string& unit) {
     SourceSpec spec;
     spec.name = "web";
     spec.kind = SourceKind::unit;
-    spec.unit.unit = unit;
-    spec.unit.scope = "user";
+    spec.unit().unit = unit;
+    spec.unit().scope = "user";
     spec.timeout = Duration{10'000};
     return spec;
 }
@@ -38,8 +38,8 @@ SourceSpec container_spec(const std::string& container, const std::string& host)
     SourceSpec spec;
     spec.name = "app";
     spec.kind = SourceKind::container;
-    spec.container.container = container;
-    spec.container.host = host;
+    spec.container().container = container;
+    spec.container().host = host;
     spec.timeout = Duration{30'000};
     return spec;
 }

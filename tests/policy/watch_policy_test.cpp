@@ -79,7 +79,7 @@ levels = ["fast", "full", "manual"]
     CHECK(errors->when.params[0].second == 0.1);
     // The health check doubles as the source "health".
     REQUIRE(web.watch.source("health"));
-    CHECK(web.watch.source("health")->http.url == "http://127.0.0.1:8080/health");
+    CHECK(web.watch.source("health")->http().url == "http://127.0.0.1:8080/health");
 }
 
 TEST_CASE("watch: mistakes point at their place", "[policy][watch]") {

@@ -160,8 +160,8 @@ TEST_CASE("event sources compile from policies, they take only `match`, of strin
     const SourceSpec* alerts = ok.policies.find("web")->watch.source("alerts");
     REQUIRE(alerts);
     CHECK(alerts->kind == SourceKind::event);
-    CHECK(alerts->event.match == std::map<std::string, std::string>{{"job", "web"}, {"severity", "critical"}});
-    CHECK(ok.policies.find("web")->watch.source("deploys")->event.match.empty());
+    CHECK(alerts->event().match == std::map<std::string, std::string>{{"job", "web"}, {"severity", "critical"}});
+    CHECK(ok.policies.find("web")->watch.source("deploys")->event().match.empty());
 
     PolicyLoadResult bad = load_one(R"([service.web]
 strategy = "releases"
