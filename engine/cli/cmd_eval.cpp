@@ -31,7 +31,7 @@ int run_eval(App& app) {
         for (const auto& [name, svc] : loaded.policies.services) services.push_back(&svc);
 
     auto processes = make_process_runner();
-    auto http = make_curl_http_client();
+    auto http = make_http_client();
     auto history = app.history();
     auto locks = app.locks();
     PointStore points(app.points_dir(), *processes);

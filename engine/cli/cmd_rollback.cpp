@@ -27,7 +27,7 @@ bool confirm(const RunRecord& preview) {
 
 int execute(App& app, const PolicySet& policies, const RunRequest& request, bool ask) {
     auto processes = make_process_runner();
-    auto http = make_curl_http_client();
+    auto http = make_http_client();
     auto history = app.history();
     auto locks = app.locks();
     RunDependencies deps{*processes, *http, *history, *locks, this_host(), static_cast<long>(::getpid())};
@@ -100,7 +100,7 @@ int run_verify(App& app) {
     PolicyLoadResult loaded;
     const ServicePolicy* svc = app.service(name, loaded);
     auto processes = make_process_runner();
-    auto http = make_curl_http_client();
+    auto http = make_http_client();
     auto history = app.history();
     auto locks = app.locks();
     RunDependencies deps{*processes, *http, *history, *locks, this_host(), static_cast<long>(::getpid())};

@@ -93,7 +93,7 @@ public:
     Simulation(App& app, const PolicySet& policies)
         : app_(app),
           processes_(make_process_runner()),
-          http_(make_curl_http_client()),
+          http_(make_http_client()),
           real_history_(app.history()),
           history_(*real_history_),
           locks_(app.locks()),

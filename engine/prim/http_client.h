@@ -1,4 +1,4 @@
-// HTTP requests with a hard deadline. The only place that talks to libcurl.
+// HTTP requests with a hard deadline: the interface, and the clients behind it.
 #pragma once
 
 #include <map>
@@ -34,6 +34,12 @@ public:
     // Never throws for network trouble: failures come back in HttpResponse::error.
     virtual HttpResponse send(const HttpRequest& request) = 0;
 };
+
+// The client to use: plain http:// to a numeric address or `localhost` goes over backstop's own
+// HTTP/1.1 client (prim/plain_http_client.h); https, host names, and every request while a proxy
+// variable (http_proxy, all_proxy) is set go through libcurl, loaded on the first such request.
+// One per thread (both keep connections open between calls).
+std::unique_ptr<HttpClient> make_http_client();
 
 // libcurl-backed client; one per thread (it reuses a connection between calls).
 std::unique_ptr<HttpClient> make_curl_http_client();

@@ -91,7 +91,7 @@ public:
 private:
     HttpRequest request_;
     std::string shown_;
-    std::unique_ptr<HttpClient> client_ = make_curl_http_client();
+    std::unique_ptr<HttpClient> client_ = make_http_client();
 };
 
 class MailSender final : public Sender {

@@ -6,7 +6,7 @@ namespace backstop {
 
 HttpResponse ThreadHttpClient::send(const HttpRequest& request) {
     thread_local std::unique_ptr<HttpClient> client;
-    if (!client) client = make_curl_http_client();
+    if (!client) client = make_http_client();
     return client->send(request);
 }
 

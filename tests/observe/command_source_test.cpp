@@ -17,7 +17,7 @@ Observation run_command(std::vector<std::string> argv, Duration timeout = Durati
     spec.command().argv = std::move(argv);
     spec.timeout = timeout;
     auto runner = make_process_runner();
-    auto http = make_curl_http_client();
+    auto http = make_http_client();
     SourceDeps deps{*runner, *http};
     return make_source(spec, deps)->observe();
 }

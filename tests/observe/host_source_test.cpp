@@ -19,7 +19,7 @@ namespace {
 
 struct HostFixture {
     std::unique_ptr<ProcessRunner> runner = make_process_runner();
-    std::unique_ptr<HttpClient> http = make_curl_http_client();
+    std::unique_ptr<HttpClient> http = make_http_client();
 
     std::unique_ptr<Source> make(SourceKind kind, std::string disk_path = "/") {
         SourceSpec spec;

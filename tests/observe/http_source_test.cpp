@@ -16,7 +16,7 @@ namespace {
 struct HttpFixture {
     HttpReceiver server;
     std::unique_ptr<ProcessRunner> runner = make_process_runner();
-    std::unique_ptr<HttpClient> http = make_curl_http_client();
+    std::unique_ptr<HttpClient> http = make_http_client();
 
     Observation observe(SourceSpec spec) {
         SourceDeps deps{*runner, *http};

@@ -24,7 +24,7 @@ struct LogFixture {
     TempDir dir{"backstop-observe-log"};
     std::string path = dir.file("app.log");
     std::unique_ptr<ProcessRunner> runner = make_process_runner();
-    std::unique_ptr<HttpClient> http = make_curl_http_client();
+    std::unique_ptr<HttpClient> http = make_http_client();
     std::unique_ptr<Source> source;
 
     LogFixture() {
@@ -191,7 +191,7 @@ namespace {
 // A source for `path` as a new process would make it: nothing shared with any other.
 struct FreshLogSource {
     std::unique_ptr<ProcessRunner> runner = make_process_runner();
-    std::unique_ptr<HttpClient> http = make_curl_http_client();
+    std::unique_ptr<HttpClient> http = make_http_client();
     std::unique_ptr<Source> source;
 
     explicit FreshLogSource(const std::string& path) {

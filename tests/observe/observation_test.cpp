@@ -55,7 +55,7 @@ TEST_CASE("spec problems are reported one by one and make_source refuses them", 
     CHECK_THAT(problems[2], Catch::Contains("body_regex `(ready`"));
 
     auto runner = make_process_runner();
-    auto http = make_curl_http_client();
+    auto http = make_http_client();
     SourceDeps deps{*runner, *http};
     CHECK_THROWS_MATCHES(make_source(spec, deps), Error, Catch::Matchers::Message(
         "source `api` (http): " + problems[0] + "; " + problems[1] + "; " + problems[2]));

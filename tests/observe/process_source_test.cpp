@@ -24,7 +24,7 @@ Observation observe_pid_file(const std::string& path) {
     spec.kind = SourceKind::process;
     spec.process().pid_file = path;
     auto runner = make_process_runner();
-    auto http = make_curl_http_client();
+    auto http = make_http_client();
     SourceDeps deps{*runner, *http};
     return make_source(spec, deps)->observe();
 }

@@ -17,7 +17,7 @@ namespace {
 
 struct PrometheusFixture {
     std::unique_ptr<ProcessRunner> runner = make_process_runner();
-    std::unique_ptr<HttpClient> http = make_curl_http_client();
+    std::unique_ptr<HttpClient> http = make_http_client();
 
     Observation query(const std::string& url, const std::string& promql) {
         SourceSpec spec;

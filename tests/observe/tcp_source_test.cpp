@@ -42,7 +42,7 @@ Observation observe_tcp(int port) {
     spec.tcp().host = "127.0.0.1";
     spec.tcp().port = port;
     auto runner = make_process_runner();
-    auto http = make_curl_http_client();
+    auto http = make_http_client();
     SourceDeps deps{*runner, *http};
     return make_source(spec, deps)->observe();
 }

@@ -69,7 +69,7 @@ TEST_CASE("stats: success rate and MTTR over finished real runs", "[stats]") {
 
 TEST_CASE("health probes check status and body against a real HTTP server", "[health]") {
     HttpReceiver server;
-    auto http = make_curl_http_client();
+    auto http = make_http_client();
     HealthCheck check;
     check.url = server.url("/health");
     check.timeout = Duration{500};

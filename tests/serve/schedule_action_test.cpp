@@ -23,7 +23,7 @@ TEST_CASE("schedule actions: page recorded, rollback through the runner, held ba
     const ServicePolicy& web = *loaded.policies.find("web");
 
     auto processes = make_process_runner();
-    auto http = make_curl_http_client();
+    auto http = make_http_client();
     auto history = make_history_file(qs.dir().file("state/history.jsonl"));
     auto locks = make_lock_files(qs.dir().file("state/locks"));
     RunDependencies deps{*processes, *http, *history, *locks, "test-host", static_cast<long>(::getpid())};
