@@ -24,12 +24,27 @@ struct Watcher::ServiceState {
     // By source: when the current run of failed observations began (for time to detect; not kept
     // across processes, the `for` timer is).
     std::map<std::string, std::int64_t> failing_since_ms;
+    bool unsaved = false;        // changed since the last save
+    std::int64_t saved_ms = -1;  // when last saved (the evaluation's clock)
 };
 
 Watcher::Watcher(const PolicySet& policies, RunDependencies deps, WatchOptions options)
     : policies_(policies), deps_(deps), options_(std::move(options)) {}
 
-Watcher::~Watcher() = default;
+Watcher::~Watcher() {
+    // What a throttled save (options_.save_every) left unwritten: the workers and the policies they
+    // point into are still there, the worker's last turn has ended.
+    for (auto& [name, st] : states_) {
+        if (!st || !st->unsaved) continue;
+        auto service = policies_.services.find(name);
+        if (service == policies_.services.end()) continue;
+        try {
+            save(service->second, *st, st->saved_ms);
+        } catch (const std::exception&) {
+            // The next run starts from the last save: windows refill, `for` timers restart.
+        }
+    }
+}
 
 namespace {
 
@@ -37,11 +52,22 @@ std::filesystem::path state_file(const WatchOptions& o, const std::string& servi
     return o.state_dir / "watch" / (service + ".json");
 }
 
-// The longest stretch of history any trigger of the service reads.
-Duration history_needed(const ServicePolicy& service) {
-    Duration keep{60'000};
-    for (const auto& t : service.watch.triggers) keep = std::max(keep, t.window + t.baseline);
-    return keep;
+// How much of `source`'s history its triggers read: the longest window and baseline of those that
+// read statistics (samples, avg, p95, restarts_delta...), plus one interval for the look just before
+// the window that restarts_delta counts from. None when they read only the latest look and its runs.
+Duration history_needed(const ServicePolicy& service, const std::string& source) {
+    constexpr std::size_t first_statistic = trigger_slot::samples;
+    Duration keep{0};
+    for (const auto& t : service.watch.triggers) {
+        if (t.source != source || !t.when.expression) continue;
+        const TriggerSlots read = slots_read(*t.when.expression);
+        bool statistics = false;
+        for (std::size_t i = first_statistic; i < trigger_slot::count; ++i) statistics = statistics || read.test(i);
+        if (statistics) keep = std::max(keep, t.window + t.baseline);
+    }
+    if (keep.count() == 0) return keep;
+    const SourceSpec* spec = service.watch.source(source);
+    return keep + (spec ? spec->interval : Duration{0});
 }
 
 // What a record says about how an action ended, for the trigger's report.
@@ -74,7 +100,7 @@ Watcher::ServiceState& Watcher::state_of(const ServicePolicy& service) {
     ServiceState& st = *states_.at(service.name);
     if (st.loaded) return st;
     st.loaded = true;
-    for (const auto& s : service.watch.sources) st.windows.emplace(s.name, ObservationWindow(history_needed(service)));
+    for (const auto& s : service.watch.sources) st.windows.emplace(s.name, ObservationWindow(history_needed(service, s.name)));
     if (options_.fresh) return st;
     auto text = read_whole_file(state_file(options_, service.name));
     if (!text) return st;
@@ -89,8 +115,10 @@ Watcher::ServiceState& Watcher::state_of(const ServicePolicy& service) {
     return st;
 }
 
-void Watcher::save(const ServicePolicy& service, ServiceState& st) {
+void Watcher::save(const ServicePolicy& service, ServiceState& st, std::int64_t now_ms) {
     if (options_.dry_run) return;
+    st.unsaved = false;
+    st.saved_ms = now_ms;
     nlohmann::json windows = nlohmann::json::object(), sources = nlohmann::json::object(), triggers = nlohmann::json::object();
     for (const auto& [name, w] : st.windows) windows[name] = w.to_json();
     for (const auto& [name, src] : st.sources) st.source_states[name] = src->save_state();
@@ -122,7 +150,7 @@ Observation Watcher::observe(const ServicePolicy& service, const SourceSpec& spe
 }
 
 void Watcher::add_observation(ServiceState& st, const ServicePolicy& service, const Observation& o) {
-    st.windows.try_emplace(o.source, ObservationWindow(history_needed(service))).first->second.add(o);
+    st.windows.try_emplace(o.source, ObservationWindow(history_needed(service, o.source))).first->second.add(o);
     if (o.status != ObservationStatus::failed) st.failing_since_ms.erase(o.source);
     else st.failing_since_ms.try_emplace(o.source, o.time_ms);
 }
@@ -154,9 +182,11 @@ std::vector<TriggerReport> Watcher::evaluate_triggers(const ServicePolicy& servi
 std::vector<TriggerReport> Watcher::evaluate_locked(const ServicePolicy& service, ServiceState& st, std::int64_t now_ms,
                                                     RunObserver& observer, const std::string& source) {
     std::vector<TriggerReport> reports;
+    bool in_motion = false;  // a trigger's state changed or is changing: save it at once
     for (const auto& trigger : service.watch.triggers) {
         if (!source.empty() && trigger.source != source) continue;
-        const ObservationWindow& window = st.windows.try_emplace(trigger.source, ObservationWindow(history_needed(service))).first->second;
+        const ObservationWindow& window =
+            st.windows.try_emplace(trigger.source, ObservationWindow(history_needed(service, trigger.source))).first->second;
         const Expression& when = *trigger.when.expression;
         ExpressionValues values(*trigger.when.schema);
         for (const auto& [slot, value] : trigger.when.params) values.set_number(slot, value);
@@ -164,7 +194,9 @@ std::vector<TriggerReport> Watcher::evaluate_locked(const ServicePolicy& service
         bool holds = when.evaluate(values);
         TriggerState& ts = st.triggers[trigger.name];
         Duration cooldown = trigger.cooldown.count() ? trigger.cooldown : service.watch.cooldown;
+        bool timing = ts.holding_since_ms || ts.recheck_at_ms;  // a `for` or `delay` was running
         TriggerStep step = ts.advance(trigger, holds, now_ms, cooldown);
+        in_motion = in_motion || timing || step != TriggerStep::quiet;
         std::string observed = when.explain(values);
 
         TriggerReport report{service.name, trigger.name, step, observed};
@@ -193,7 +225,9 @@ std::vector<TriggerReport> Watcher::evaluate_locked(const ServicePolicy& service
         }
         reports.push_back(std::move(report));
     }
-    save(service, st);
+    st.unsaved = true;
+    if (options_.save_every.count() == 0 || in_motion || st.saved_ms < 0 || now_ms - st.saved_ms >= options_.save_every.count())
+        save(service, st, now_ms);
     return reports;
 }
 

@@ -45,6 +45,10 @@ struct WatchOptions {
     bool dry_run = false;             // plan rollbacks, record nothing, keep no state
     std::string actor = "backstop";
     bool fresh = false;               // ignore saved windows and trigger states (simulate)
+    // 0: save a service's windows and trigger states after every evaluation (eval). Otherwise (serve)
+    // save at once when a trigger's state changes or its `for`/`delay` runs, else at most this
+    // often, and when the Watcher ends.
+    Duration save_every{0};
 };
 
 class Watcher {
@@ -75,7 +79,7 @@ private:
     Observation observe_locked(const ServicePolicy& service, ServiceState& st, const SourceSpec& spec);
     std::vector<TriggerReport> evaluate_locked(const ServicePolicy& service, ServiceState& st, std::int64_t now_ms,
                                                RunObserver& observer, const std::string& source);
-    void save(const ServicePolicy& service, ServiceState& state);
+    void save(const ServicePolicy& service, ServiceState& state, std::int64_t now_ms);
     TriggerReport act(const ServicePolicy& service, const TriggerPolicy& trigger, ServiceState& state,
                       const std::string& observed, std::int64_t now_ms, RunObserver& observer);
     void add_observation(ServiceState& st, const ServicePolicy& service, const Observation& o);

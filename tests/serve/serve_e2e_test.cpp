@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <csignal>
 #include <fstream>
+#include <iterator>
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
@@ -120,6 +121,13 @@ TEST_CASE("serve: a health trigger rolls the bad deploy back by itself, /metrics
     CHECK(records[0]["trigger"] == "trigger:service_down");
     CHECK(records[0]["decision"]["observed"] == "consecutive_failures=2 failures=2");
     CHECK(serve.log().find("web/service_down fired: rollback:") != std::string::npos);
+
+    // Health polls, the rollback and its verification all asked http://127.0.0.1: libcurl and its
+    // TLS libraries were never loaded.
+    std::ifstream maps("/proc/" + std::to_string(serve.pid()) + "/maps");
+    std::string mapped((std::istreambuf_iterator<char>(maps)), std::istreambuf_iterator<char>());
+    CHECK(mapped.find("backstop") != std::string::npos);
+    CHECK(mapped.find("libcurl") == std::string::npos);
 
     serve.signal(SIGTERM);
     CHECK(serve.wait_exit(30s) == 0);
