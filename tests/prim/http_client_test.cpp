@@ -1,4 +1,5 @@
-// The libcurl client against a real loopback receiver: methods, headers, bodies, deadlines, refusals.
+// Both HTTP clients against a real loopback receiver — libcurl's and the plain one that takes
+// http:// to numeric addresses — must answer alike: methods, headers, bodies, deadlines, refusals.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -10,6 +11,7 @@
 #include <thread>
 
 #include "prim/http_client.h"
+#include "prim/plain_http_client.h"
 #include "support/http_receiver.h"
 
 using namespace backstop;
@@ -40,13 +42,25 @@ int closed_port() {
     return ntohs(addr.sin_port);
 }
 
+struct Client {
+    const char* name;
+    std::unique_ptr<HttpClient> (*make)();
+};
+
+// For GENERATE: each case runs once per client.
+Catch::Generators::GeneratorWrapper<Client> each_client() {
+    return Catch::Generators::values<Client>({{"libcurl", &make_curl_http_client}, {"plain", &make_plain_http_client}});
+}
+
 }  // namespace
 
 TEST_CASE("GET returns status, body and lower-cased headers", "[http]") {
+    const Client client_under_test = GENERATE(each_client());
+    INFO(client_under_test.name);
     HttpReceiver receiver;
     receiver.respond("/health", {.status = 200, .body = "all good", .headers = {{"X-Release", "v42"}}});
-    auto client = make_curl_http_client();
-    auto r = client->send(request("GET", receiver.url("/health?verbose=1")));
+    auto client = client_under_test.make();
+    auto r = client->send(request("GET", receiver.url("/health?verbose=1#top")));
     CHECK(r.transport_ok());
     CHECK(r.status == 200);
     CHECK(r.body == "all good");
@@ -60,24 +74,31 @@ TEST_CASE("GET returns status, body and lower-cased headers", "[http]") {
     CHECK(seen[0].method == "GET");
     CHECK(seen[0].path == "/health");
     CHECK(seen[0].query == "verbose=1");
+    CHECK(seen[0].header("host") == "127.0.0.1:" + std::to_string(receiver.port()));
+    CHECK(seen[0].header("user-agent") == "backstop");
+    CHECK(seen[0].header("content-length").empty());
 }
 
 TEST_CASE("an HTTP error status is an answer, not a transport failure", "[http]") {
+    const Client client_under_test = GENERATE(each_client());
+    INFO(client_under_test.name);
     HttpReceiver receiver;
     receiver.respond("/broken", {.status = 503, .body = "down"});
-    auto r = make_curl_http_client()->send(request("GET", receiver.url("/broken")));
+    auto r = client_under_test.make()->send(request("GET", receiver.url("/broken")));
     CHECK(r.transport_ok());
     CHECK(r.status == 503);
     CHECK(r.body == "down");
 }
 
-TEST_CASE("POST delivers body and headers", "[http]") {
+TEST_CASE("POST delivers body and headers, the caller's User-Agent wins", "[http]") {
+    const Client client_under_test = GENERATE(each_client());
+    INFO(client_under_test.name);
     HttpReceiver receiver;
     receiver.respond("/hook", {.status = 202, .body = "queued"});
     auto req = request("POST", receiver.url("/hook"));
-    req.headers = {{"Content-Type", "application/json"}, {"Authorization", "Bearer t0ken"}};
+    req.headers = {{"Content-Type", "application/json"}, {"Authorization", "Bearer t0ken"}, {"User-Agent", "poller/2"}, {"X-Empty", ""}};
     req.body = R"({"release":"v41","reason":"error rate"})";
-    auto r = make_curl_http_client()->send(req);
+    auto r = client_under_test.make()->send(req);
     CHECK(r.status == 202);
     CHECK(r.body == "queued");
 
@@ -88,14 +109,18 @@ TEST_CASE("POST delivers body and headers", "[http]") {
     CHECK(seen[0].body == req.body);
     CHECK(seen[0].header("content-type") == "application/json");
     CHECK(seen[0].header("Authorization") == "Bearer t0ken");
+    CHECK(seen[0].header("user-agent") == "poller/2");
+    CHECK(seen[0].headers.count("x-empty") == 1);
     CHECK(seen[0].header("expect").empty());
 }
 
 TEST_CASE("a large POST body arrives whole without an Expect round trip", "[http]") {
+    const Client client_under_test = GENERATE(each_client());
+    INFO(client_under_test.name);
     HttpReceiver receiver;
     auto req = request("POST", receiver.url("/big"));
     req.body = std::string(3 << 20, 'b');
-    auto r = make_curl_http_client()->send(req);
+    auto r = client_under_test.make()->send(req);
     CHECK(r.status == 200);
     CHECK(r.elapsed < 900ms);
     auto seen = receiver.requests();
@@ -104,9 +129,11 @@ TEST_CASE("a large POST body arrives whole without an Expect round trip", "[http
 }
 
 TEST_CASE("PUT, DELETE and HEAD use their methods", "[http]") {
+    const Client client_under_test = GENERATE(each_client());
+    INFO(client_under_test.name);
     HttpReceiver receiver;
     receiver.respond("/thing", {.status = 200, .body = "twelve bytes"});
-    auto client = make_curl_http_client();
+    auto client = client_under_test.make();
 
     auto put = request("PUT", receiver.url("/thing"));
     put.body = "new";
@@ -129,16 +156,19 @@ TEST_CASE("PUT, DELETE and HEAD use their methods", "[http]") {
     CHECK(seen[1].method == "PUT");
     CHECK(seen[1].header("content-length") == "0");
     CHECK(seen[2].method == "DELETE");
+    CHECK(seen[2].header("content-length").empty());
     CHECK(seen[3].method == "HEAD");
 }
 
 TEST_CASE("a hanging receiver times out at the deadline", "[http]") {
+    const Client client_under_test = GENERATE(each_client());
+    INFO(client_under_test.name);
     HttpReceiver receiver;
     receiver.respond("/slow", {.status = 200, .body = "late", .delay = 5s});
     auto req = request("GET", receiver.url("/slow"));
     req.timeout = 300ms;
     auto start = std::chrono::steady_clock::now();
-    auto r = make_curl_http_client()->send(req);
+    auto r = client_under_test.make()->send(req);
     auto took = std::chrono::steady_clock::now() - start;
     CHECK(r.timed_out);
     CHECK_FALSE(r.transport_ok());
@@ -150,40 +180,49 @@ TEST_CASE("a hanging receiver times out at the deadline", "[http]") {
 }
 
 TEST_CASE("a closed port is a refused connection", "[http]") {
-    auto r = make_curl_http_client()->send(request("GET", "http://127.0.0.1:" + std::to_string(closed_port()) + "/"));
+    const Client client_under_test = GENERATE(each_client());
+    INFO(client_under_test.name);
+    auto r = client_under_test.make()->send(request("GET", "http://127.0.0.1:" + std::to_string(closed_port()) + "/"));
     CHECK(r.status == 0);
     CHECK(r.error == "connection refused");
     CHECK_FALSE(r.timed_out);
 }
 
 TEST_CASE("redirects are not followed", "[http]") {
+    const Client client_under_test = GENERATE(each_client());
+    INFO(client_under_test.name);
     HttpReceiver receiver;
     receiver.respond("/old", {.status = 302, .headers = {{"Location", "/new"}}});
-    auto r = make_curl_http_client()->send(request("GET", receiver.url("/old")));
+    auto r = client_under_test.make()->send(request("GET", receiver.url("/old")));
     CHECK(r.status == 302);
     CHECK(r.headers["location"] == "/new");
     CHECK(receiver.requests().size() == 1);
 }
 
 TEST_CASE("one client serves several requests, a sequence answers in order", "[http]") {
+    const Client client_under_test = GENERATE(each_client());
+    INFO(client_under_test.name);
     HttpReceiver receiver;
     receiver.respond_sequence("/flaky", {{.status = 500, .body = "boom"}, {.status = 200, .body = "fine"}});
-    auto client = make_curl_http_client();
+    auto client = client_under_test.make();
     CHECK(client->send(request("GET", receiver.url("/flaky"))).status == 500);
     CHECK(client->send(request("GET", receiver.url("/flaky"))).status == 200);
     CHECK(client->send(request("GET", receiver.url("/flaky"))).status == 200);  // the last repeats
     CHECK(receiver.requests_to("/flaky").size() == 3);
 }
 
-TEST_CASE("a dropped connection and a bad URL come back as errors", "[http]") {
+TEST_CASE("a dropped connection is an empty reply", "[http]") {
+    const Client client_under_test = GENERATE(each_client());
+    INFO(client_under_test.name);
     HttpReceiver receiver;
     receiver.respond("/drop", {.drop = true});
-    auto client = make_curl_http_client();
-    auto dropped = client->send(request("GET", receiver.url("/drop")));
+    auto dropped = client_under_test.make()->send(request("GET", receiver.url("/drop")));
     CHECK(dropped.status == 0);
     CHECK(dropped.error == "empty reply from server");
+}
 
-    auto bad = client->send(request("GET", "ftp://127.0.0.1/x"));
+TEST_CASE("libcurl: a URL of another scheme comes back as an error", "[http]") {
+    auto bad = make_curl_http_client()->send(request("GET", "ftp://127.0.0.1/x"));
     CHECK_FALSE(bad.transport_ok());
     CHECK(bad.error.find("unsupported URL scheme") != std::string::npos);
 }
