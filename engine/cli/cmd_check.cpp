@@ -160,7 +160,9 @@ Diagnostics check_levels(const PolicyLoadResult& loaded, const RunbookLevels& ru
 }  // namespace
 
 int run_check(App& app) {
-    PolicyLoadResult loaded = app.load_policies();
+    // Never freed: the process ends right after, and taking a fleet's compiled policies apart one
+    // allocation at a time on the main thread was 5% of `check`.
+    PolicyLoadResult& loaded = *new PolicyLoadResult(app.load_policies());
     Diagnostics all = loaded.diagnostics;
     RunbookLevels levels;
     all.append(check_runbooks(loaded.runbooks, levels));

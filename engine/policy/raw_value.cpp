@@ -1,16 +1,15 @@
 // Lookups and type names for the reader's value tree.
 #include "policy/raw_value.h"
 
+#include <algorithm>
+
 namespace backstop::policy {
 
 const RawValue* RawValue::find(std::string_view key) const {
-    // Members are in key order (see raw_value.h): the search can stop at the first larger key.
-    for (const auto& m : members) {
-        const int order = std::string_view(m.key).compare(key);
-        if (order == 0) return &m.value;
-        if (order > 0) break;
-    }
-    return nullptr;
+    // Members are in key order (see raw_value.h).
+    auto it = std::lower_bound(members.begin(), members.end(), key,
+                               [](const RawMember& m, std::string_view k) { return std::string_view(m.key) < k; });
+    return it != members.end() && it->key == key ? &it->value : nullptr;
 }
 
 std::string_view kind_name(RawValue::Kind kind) {
