@@ -56,10 +56,7 @@ void ObservationWindow::fill(ExpressionValues& v, const TriggerSlots& wanted, Du
     v.set_number(s::consecutive_successes, successes_);
     v.set_number(s::consecutive_unknown, unknowns_);
 
-    constexpr std::size_t first_stat = s::samples;
-    bool any_stat = false;
-    for (std::size_t i = first_stat; i < s::count; ++i) any_stat = any_stat || wanted.test(i);
-    if (!any_stat) return;
+    if (!reads_statistics(wanted)) return;
 
     std::int64_t window_start = now_ms - window.count();
     std::int64_t baseline_start = window_start - baseline.count();
@@ -153,6 +150,12 @@ void ObservationWindow::load_json(const nlohmann::json& j) {
         latest_.detail = l.value("detail", "");
         latest_.error = l.value("error", "");
     }
+}
+
+bool reads_statistics(const TriggerSlots& slots) {
+    for (std::size_t i = trigger_slot::samples; i < trigger_slot::count; ++i)
+        if (slots.test(i)) return true;
+    return false;
 }
 
 TriggerSlots slots_read(const Expression& expression) {

@@ -58,4 +58,8 @@ private:
 // The slots `expression` reads (names beyond the trigger schema, i.e. rule parameters, are skipped).
 TriggerSlots slots_read(const Expression& expression);
 
+// Whether `slots` include a statistic over a window (samples, avg, p95, baseline, restarts_delta…):
+// only those need the window's history; the others read the latest look and its runs.
+bool reads_statistics(const TriggerSlots& slots);
+
 }  // namespace backstop

@@ -52,18 +52,16 @@ std::filesystem::path state_file(const WatchOptions& o, const std::string& servi
     return o.state_dir / "watch" / (service + ".json");
 }
 
-// How much of `source`'s history its triggers read: the longest window and baseline of those that
-// read statistics (samples, avg, p95, restarts_delta...), plus one interval for the look just before
-// the window that restarts_delta counts from. None when they read only the latest look and its runs.
+// How much of `source`'s history its triggers read: the longest window (and baseline, for those
+// reading `baseline`) of those that read statistics (samples, avg, p95, restarts_delta...), plus one
+// interval for the look just before the window that restarts_delta counts from. None when they read
+// only the latest look and its runs.
 Duration history_needed(const ServicePolicy& service, const std::string& source) {
-    constexpr std::size_t first_statistic = trigger_slot::samples;
     Duration keep{0};
     for (const auto& t : service.watch.triggers) {
         if (t.source != source || !t.when.expression) continue;
         const TriggerSlots read = slots_read(*t.when.expression);
-        bool statistics = false;
-        for (std::size_t i = first_statistic; i < trigger_slot::count; ++i) statistics = statistics || read.test(i);
-        if (statistics) keep = std::max(keep, t.window + t.baseline);
+        if (reads_statistics(read)) keep = std::max(keep, t.window + (read.test(trigger_slot::baseline) ? t.baseline : Duration{0}));
     }
     if (keep.count() == 0) return keep;
     const SourceSpec* spec = service.watch.source(source);

@@ -32,6 +32,16 @@ source = "deploys"
 when   = "failed"
 for    = "1m"
 then   = "page"
+
+[service.web.source.errors]
+kind = "event"
+
+[[service.web.trigger]]
+name   = "many_errors"
+source = "errors"
+when   = "avg > 5"
+window = "1m"
+then   = "page"
 )";
 
 struct Fixture {
@@ -53,15 +63,16 @@ struct Fixture {
     RunDependencies deps() { return {*processes, *http, *history, *locks, "test-host", static_cast<long>(::getpid())}; }
     const ServicePolicy& web() const { return *loaded.policies.find("web"); }
 
-    // Records one look at the event source and evaluates the trigger reading it.
-    TriggerStep look(Watcher& w, std::int64_t at_ms, ObservationStatus status) {
+    // Records one look at an event source and evaluates the trigger reading it.
+    TriggerStep look(Watcher& w, std::int64_t at_ms, ObservationStatus status, const std::string& source = "deploys") {
         Observation o;
-        o.source = "deploys";
+        o.source = source;
         o.kind = SourceKind::event;
         o.time_ms = at_ms;
         o.status = status;
+        o.value = 1;
         w.record(web(), o);
-        auto reports = w.evaluate_triggers(web(), at_ms, quiet, "deploys");
+        auto reports = w.evaluate_triggers(web(), at_ms, quiet, source);
         REQUIRE(reports.size() == 1);
         return reports[0].step;
     }
@@ -112,4 +123,17 @@ TEST_CASE("watch state: eval saves after every evaluation", "[serve]") {
     CHECK(f.saved_latest_ms() == t0);
     f.look(w, t0 + 1'000, ObservationStatus::ok);
     CHECK(f.saved_latest_ms() == t0 + 1'000);
+}
+
+TEST_CASE("watch state: a source keeps the history its triggers' statistics read, and no more", "[serve]") {
+    Fixture f;
+    Watcher w(f.loaded.policies, f.deps(), WatchOptions{f.dir.file("state"), false, "backstop"});
+    const std::int64_t t0 = 1'700'000'000'000;
+    for (int i = 0; i < 20; ++i) {
+        f.look(w, t0 + i * 10'000, ObservationStatus::ok, "deploys");  // `failed`: the latest look only
+        f.look(w, t0 + i * 10'000, ObservationStatus::ok, "errors");   // `avg` over 1m, plus one interval (10 s by default)
+    }
+    auto saved = nlohmann::json::parse(f.dir.read("state/watch/web.json"));
+    CHECK(saved["windows"]["deploys"]["samples"].size() == 1);
+    CHECK(saved["windows"]["errors"]["samples"].size() == 8);  // t-70 s .. t, every 10 s
 }
