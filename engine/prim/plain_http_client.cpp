@@ -318,10 +318,12 @@ private:
             in_.erase(0, pos_);
             pos_ = 0;
         }
+        // Health answers are small: start with 4 KiB (resize zero-fills) and read more as more comes.
         const std::size_t old = in_.size();
-        in_.resize(old + kReadChunk);
+        const std::size_t chunk = std::clamp(old, std::size_t{4096}, kReadChunk);
+        in_.resize(old + chunk);
         while (true) {
-            const ssize_t n = ::recv(fd_, in_.data() + old, kReadChunk, 0);
+            const ssize_t n = ::recv(fd_, in_.data() + old, chunk, 0);
             if (n >= 0) {
                 in_.resize(old + static_cast<std::size_t>(n));
                 received_ += static_cast<std::size_t>(n);

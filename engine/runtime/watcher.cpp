@@ -94,11 +94,18 @@ Watcher::ServiceState& Watcher::locked_state(const ServicePolicy& service, std::
     return state_of(service);
 }
 
+// The window of `source`, made on first use: how long it keeps is worked out once, not per look.
+ObservationWindow& Watcher::window_of(ServiceState& st, const ServicePolicy& service, const std::string& source) {
+    auto it = st.windows.find(source);
+    if (it == st.windows.end()) it = st.windows.emplace(source, ObservationWindow(history_needed(service, source))).first;
+    return it->second;
+}
+
 Watcher::ServiceState& Watcher::state_of(const ServicePolicy& service) {
     ServiceState& st = *states_.at(service.name);
     if (st.loaded) return st;
     st.loaded = true;
-    for (const auto& s : service.watch.sources) st.windows.emplace(s.name, ObservationWindow(history_needed(service, s.name)));
+    for (const auto& s : service.watch.sources) window_of(st, service, s.name);
     if (options_.fresh) return st;
     auto text = read_whole_file(state_file(options_, service.name));
     if (!text) return st;
@@ -148,7 +155,7 @@ Observation Watcher::observe(const ServicePolicy& service, const SourceSpec& spe
 }
 
 void Watcher::add_observation(ServiceState& st, const ServicePolicy& service, const Observation& o) {
-    st.windows.try_emplace(o.source, ObservationWindow(history_needed(service, o.source))).first->second.add(o);
+    window_of(st, service, o.source).add(o);
     if (o.status != ObservationStatus::failed) st.failing_since_ms.erase(o.source);
     else st.failing_since_ms.try_emplace(o.source, o.time_ms);
 }
@@ -183,8 +190,7 @@ std::vector<TriggerReport> Watcher::evaluate_locked(const ServicePolicy& service
     bool in_motion = false;  // a trigger's state changed or is changing: save it at once
     for (const auto& trigger : service.watch.triggers) {
         if (!source.empty() && trigger.source != source) continue;
-        const ObservationWindow& window =
-            st.windows.try_emplace(trigger.source, ObservationWindow(history_needed(service, trigger.source))).first->second;
+        const ObservationWindow& window = window_of(st, service, trigger.source);
         const Expression& when = *trigger.when.expression;
         ExpressionValues values(*trigger.when.schema);
         for (const auto& [slot, value] : trigger.when.params) values.set_number(slot, value);

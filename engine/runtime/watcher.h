@@ -76,6 +76,7 @@ private:
     struct ServiceState;
     ServiceState& state_of(const ServicePolicy& service);  // caller holds the state's mutex
     ServiceState& locked_state(const ServicePolicy& service, std::unique_lock<std::mutex>& lock);
+    ObservationWindow& window_of(ServiceState& st, const ServicePolicy& service, const std::string& source);
     Observation observe_locked(const ServicePolicy& service, ServiceState& st, const SourceSpec& spec);
     std::vector<TriggerReport> evaluate_locked(const ServicePolicy& service, ServiceState& st, std::int64_t now_ms,
                                                RunObserver& observer, const std::string& source);
