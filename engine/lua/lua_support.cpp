@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <limits>
 
+#include <spdlog/spdlog.h>
+
 #include "core/error.h"
 #include "lua/runbook_host.h"
 
@@ -145,10 +147,8 @@ void split_traceback(const std::string& full, std::string& message, std::string&
 
 namespace {
 
-constexpr int kMaxDepth = 100;
-
 void push_json_at(lua_State* L, const nlohmann::json& value, int depth) {
-    if (depth > kMaxDepth) raise(L, "JSON value nested too deeply");
+    if (depth > kMaxJsonDepth) raise(L, "JSON value nested too deeply");
     luaL_checkstack(L, 3, "JSON value nested too deeply");
     switch (value.type()) {
         case nlohmann::json::value_t::null:
@@ -208,8 +208,20 @@ void push_json_at(lua_State* L, const nlohmann::json& value, int depth) {
 
 const char* type_name(lua_State* L, int index) { return lua_typename(L, lua_type(L, index)); }
 
-nlohmann::json to_json_at(lua_State* L, int index, int depth) {
+// The JSON text size of a value as it is converted, to stop before building a huge tree.
+struct JsonBudget {
+    std::size_t indent = 0;  // pretty output: each value on a line of its own, indented per level
+    std::size_t bytes = 0;
+    void take(std::size_t n) {
+        bytes += n;
+        if (bytes > kMaxJsonBytes)
+            throw Error("value too large to convert to JSON (over " + std::to_string(kMaxJsonBytes >> 20) + " MiB)");
+    }
+};
+
+nlohmann::json to_json_at(lua_State* L, int index, int depth, JsonBudget& budget) {
     index = lua_absindex(L, index);
+    budget.take(8 + budget.indent * static_cast<std::size_t>(depth));
     switch (lua_type(L, index)) {
         case LUA_TNIL:
         case LUA_TNONE:
@@ -225,6 +237,7 @@ nlohmann::json to_json_at(lua_State* L, int index, int depth) {
         case LUA_TSTRING: {
             std::size_t len = 0;
             const char* s = lua_tolstring(L, index, &len);
+            budget.take(len);
             return std::string(s, len);
         }
         case LUA_TTABLE:
@@ -232,7 +245,7 @@ nlohmann::json to_json_at(lua_State* L, int index, int depth) {
         default:
             throw Error(std::string("cannot convert a ") + type_name(L, index) + " value to JSON");
     }
-    if (depth >= kMaxDepth) throw Error("table nested too deeply to convert to JSON (does it contain a cycle?)");
+    if (depth >= kMaxJsonDepth) throw Error("table nested too deeply to convert to JSON (does it contain a cycle?)");
     if (!lua_checkstack(L, 4)) throw Error("table nested too deeply to convert to JSON");
 
     // Array when the keys are exactly 1..n.
@@ -253,7 +266,7 @@ nlohmann::json to_json_at(lua_State* L, int index, int depth) {
         nlohmann::json array = nlohmann::json::array();
         for (lua_Integer i = 1; i <= count; ++i) {
             lua_rawgeti(L, index, i);
-            array.push_back(to_json_at(L, -1, depth + 1));
+            array.push_back(to_json_at(L, -1, depth + 1, budget));
             lua_pop(L, 1);
         }
         return array;
@@ -274,7 +287,8 @@ nlohmann::json to_json_at(lua_State* L, int index, int depth) {
             lua_pop(L, 2);
             throw Error("cannot convert a table with a " + t + " key to JSON");
         }
-        object[key] = to_json_at(L, -1, depth + 1);
+        budget.take(key.size());
+        object[key] = to_json_at(L, -1, depth + 1, budget);
         lua_pop(L, 1);
     }
     return object;
@@ -284,11 +298,12 @@ nlohmann::json to_json_at(lua_State* L, int index, int depth) {
 
 void push_json(lua_State* L, const nlohmann::json& value) { push_json_at(L, value, 0); }
 
-nlohmann::json to_json(lua_State* L, int index) {
+nlohmann::json to_json(lua_State* L, int index, std::size_t indent) {
     int top = lua_gettop(L);
     index = lua_absindex(L, index);
     try {
-        return to_json_at(L, index, 0);
+        JsonBudget budget{indent};
+        return to_json_at(L, index, 0, budget);
     } catch (const Error&) {
         lua_settop(L, top);
         throw;
@@ -340,6 +355,47 @@ std::string join_args(lua_State* L, int first) {
         lua_pop(L, 1);
     }
     return out;
+}
+
+namespace {
+
+// The joined arguments, cut at kMaxLogLine: a multi-megabyte line is never copied whole.
+std::string joined_log_line(lua_State* L, int first) {
+    std::string out;
+    std::size_t total = 0;
+    int top = lua_gettop(L);
+    for (int i = first; i <= top; ++i) {
+        std::size_t len = 0;
+        const char* s = luaL_tolstring(L, i, &len);
+        total += len + (i > first ? 1 : 0);
+        if (out.size() < kMaxLogLine) {
+            if (i > first) out += ' ';
+            out.append(s, std::min(len, kMaxLogLine - std::min(out.size(), kMaxLogLine)));
+        }
+        lua_pop(L, 1);
+    }
+    if (total > out.size()) out += " [... " + std::to_string(total - out.size()) + " more bytes cut]";
+    return out;
+}
+
+}  // namespace
+
+int log_args(lua_State* L, LogLevel level, int first) {
+    std::string message = joined_log_line(L, first);
+    StateContext& ctx = context_of(L);
+    return guarded(L, [&] {
+        if (ctx.host != nullptr)
+            ctx.host->log(level, message);
+        else if (ctx.hostless_log)
+            ctx.hostless_log(level, message);
+        else
+            spdlog::log(level == LogLevel::debug  ? spdlog::level::debug
+                        : level == LogLevel::info ? spdlog::level::info
+                        : level == LogLevel::warn ? spdlog::level::warn
+                                                  : spdlog::level::err,
+                        "{}", message);
+        return 0;
+    });
 }
 
 }  // namespace backstop::lua

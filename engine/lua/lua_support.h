@@ -9,7 +9,9 @@
 #include <cstddef>
 #include <ctime>
 #include <exception>
+#include <new>
 #include <filesystem>
+#include <functional>
 #include <set>
 #include <string>
 #include <type_traits>
@@ -18,12 +20,9 @@
 #include <nlohmann/json.hpp>
 
 #include "core/duration.h"
+#include "lua/runbook_host.h"
 
-namespace backstop {
-
-class RunbookHost;
-
-namespace lua {
+namespace backstop::lua {
 
 // Limits of one sandboxed state; see runbook_engine.h for the public spelling (SandboxLimits).
 struct Limits {
@@ -52,6 +51,8 @@ struct StateContext {
 
     // The host of the current call; nullptr outside hooks and levels (e.g. while loading).
     RunbookHost* host = nullptr;
+    // Where log.* and print go while there is no host; spdlog when empty.
+    std::function<void(LogLevel, const std::string&)> hostless_log;
 
     // require(): files are looked up under `module_root` (the user runbook's folder). Names of
     // modules being loaded detect require loops; user modules are forgotten when a new runbook loads.
@@ -108,6 +109,10 @@ int guarded(lua_State* L, Body&& body) {
     std::string failure;
     try {
         return body();
+    } catch (const std::bad_alloc&) {
+        // Memory outside the Lua heap (a string built in C++): the runbook process's limit.
+        context_of(L).out_of_memory = true;
+        failure = "not enough memory";
     } catch (const std::exception& e) {
         failure = e.what();
     }
@@ -131,8 +136,13 @@ void push_json(lua_State* L, const nlohmann::json& value);
 
 // Lua -> JSON: tables with keys 1..n become arrays, other tables objects (integer keys written
 // in decimal), an empty table is {}. Throws backstop::Error for functions, userdata, threads,
-// NaN/inf, keys that are neither strings nor integers, and nesting deeper than 100 (cycles).
-nlohmann::json to_json(lua_State* L, int index);
+// NaN/inf, keys that are neither strings nor integers, nesting deeper than kMaxJsonDepth (cycles),
+// and values whose JSON text would pass kMaxJsonBytes (a table holding itself twice per level
+// doubles with each level, long before it gets deep). `indent`: the text will be pretty-printed
+// with that many spaces per level, which the size limit counts too.
+nlohmann::json to_json(lua_State* L, int index, std::size_t indent = 0);
+inline constexpr int kMaxJsonDepth = 100;
+inline constexpr std::size_t kMaxJsonBytes = 4u << 20;
 
 // A duration argument: a number of seconds (>= 0) or a duration string ("1s", "250ms").
 Duration check_duration(lua_State* L, int arg);
@@ -141,6 +151,12 @@ Duration to_duration(lua_State* L, int index, const char* what);
 
 // Joins the arguments from `first` with spaces, like print() does with tabs (uses __tostring).
 std::string join_args(lua_State* L, int first);
+
+// log.*(...) and print(...): the arguments from `first` joined with spaces, to the host when a hook
+// runs, else to the hostless sink or spdlog. A line longer than kMaxLogLine is cut, with a marker
+// saying how much was dropped. Returns 0 (no Lua results).
+int log_args(lua_State* L, LogLevel level, int first);
+inline constexpr std::size_t kMaxLogLine = 16 * 1024;
 
 // ---- implementation of run_protected -------------------------------------------------------
 
@@ -177,5 +193,4 @@ int run_protected(lua_State* L, Body&& body, std::string& error) {
     return status;
 }
 
-}  // namespace lua
-}  // namespace backstop
+}  // namespace backstop::lua

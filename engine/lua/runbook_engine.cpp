@@ -1,58 +1,15 @@
 #include "lua/runbook_engine.h"
 
-#include <algorithm>
-#include <cctype>
 #include <fstream>
 #include <optional>
-#include <set>
 #include <sstream>
 
-#include "core/did_you_mean.h"
-#include "lua/lua_support.h"
-#include "lua/sandbox.h"
+#include "lua/runbook_process.h"
+#include "lua/runbook_protocol.h"
 
 namespace backstop {
 
 namespace {
-
-constexpr const char* kDefaultRunbook = "backstop.default";
-
-std::string format_bytes(std::size_t bytes) {
-    if (bytes >= (1u << 20) && bytes % (1u << 20) == 0) return std::to_string(bytes >> 20) + " MiB";
-    if (bytes >= (1u << 10) && bytes % (1u << 10) == 0) return std::to_string(bytes >> 10) + " KiB";
-    return std::to_string(bytes) + " bytes";
-}
-
-// Splits Lua's "file:line: message" (file as Lua shortened it, maybe "...ooks/web.lua").
-bool split_position(const std::string& msg, std::string& file, int& line, std::string& rest) {
-    for (auto colon = msg.find(':'); colon != std::string::npos; colon = msg.find(':', colon + 1)) {
-        if (colon == 0) continue;
-        std::size_t end = colon + 1;
-        while (end < msg.size() && std::isdigit(static_cast<unsigned char>(msg[end]))) ++end;
-        if (end == colon + 1 || end >= msg.size() || msg[end] != ':' || end - colon > 9) continue;
-        file = msg.substr(0, colon);
-        line = std::stoi(msg.substr(colon + 1, end - colon - 1));
-        rest = msg.substr(end + 1);
-        if (!rest.empty() && rest.front() == ' ') rest.erase(0, 1);
-        return true;
-    }
-    return false;
-}
-
-// Lua abbreviates long chunk names to "..." + their tail; map them back to a file we compiled.
-std::string full_file_name(const std::string& shown, const std::vector<std::string>& known) {
-    if (shown.rfind("...", 0) != 0) return shown;
-    std::string tail = shown.substr(3);
-    for (const auto& f : known)
-        if (f.size() >= tail.size() && f.compare(f.size() - tail.size(), tail.size(), tail) == 0) return f;
-    return shown;
-}
-
-std::string suggestion_for(std::string_view word) {
-    static constexpr std::string_view kFields[] = {"pre", "post", "verify", "decide", "levels"};
-    auto guess = did_you_mean(word, kFields);
-    return guess ? " (did you mean `" + *guess + "`?)" : "";
-}
 
 std::string read_whole_file(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
@@ -62,298 +19,101 @@ std::string read_whole_file(const std::string& path) {
     return buffer.str();
 }
 
-bool is_hook_name(std::string_view name) {
-    return std::find(std::begin(kRunbookHooks), std::end(kRunbookHooks), name) != std::end(kRunbookHooks);
-}
-
 }  // namespace
 
-const char* to_string(HookOutcome::Status status) {
-    switch (status) {
-        case HookOutcome::Status::ok: return "ok";
-        case HookOutcome::Status::not_defined: return "not-defined";
-        case HookOutcome::Status::error: return "error";
-        case HookOutcome::Status::budget_exceeded: return "budget-exceeded";
-        case HookOutcome::Status::out_of_memory: return "out-of-memory";
-    }
-    return "?";
-}
-
-RunbookLoadError::RunbookLoadError(std::string code, SourcePosition where, std::string detail, const std::string& what,
-                                   std::string traceback)
-    : Error(what), code_(std::move(code)), where_(std::move(where)), detail_(std::move(detail)),
-      traceback_(std::move(traceback)) {}
-
 struct RunbookEngine::Impl {
-    explicit Impl(const SandboxLimits& limits)
-        : sandbox(lua::Limits{limits.memory_bytes, limits.cpu_budget, limits.wall_timeout}) {}
-
-    lua::Sandbox sandbox;
-    int default_ref = LUA_NOREF;    // the default runbook's table
-    int effective_ref = LUA_NOREF;  // { hooks = { name = fn }, levels = { name = fn } }
-    std::set<std::string> hooks;
-    std::set<std::string> user_hooks;  // defined by the user runbook itself
-    std::vector<std::string> levels;
-    Diagnostics warnings;
-
-    lua_State* L() const { return sandbox.state(); }
-    lua::StateContext& ctx() { return sandbox.context(); }
-
-    // A failed load: what RunbookLoadError carries, before positions are resolved.
-    struct Failure {
-        std::string code;
-        std::string message;
-        std::string traceback;
+    struct Loaded {
+        std::filesystem::path file;
+        std::string text;
+        std::filesystem::path policy_dir;
     };
 
-    // Classifies the error at the top of the stack after a failed pcall of runbook code.
-    Failure failure_from_stack(lua_State* S, int status, const std::string& label) {
-        const char* raw = lua_tostring(S, -1);
-        Failure f{"lua-load", raw ? raw : "(error object is not a string)", {}};
-        std::string message;
-        lua::split_traceback(f.message, message, f.traceback);
-        f.message = message;
-        if (ctx().tripped) {
-            f.message = ctx().trip_message;
-        } else if (status == LUA_ERRMEM || ctx().out_of_memory) {
-            f.message = "runbook exceeded its memory limit of " + format_bytes(ctx().limits.memory_bytes) + " " + label;
-        } else if (!ctx().last_syntax_error.empty() && f.message == ctx().last_syntax_error) {
-            f.code = "lua-syntax";
-        }
-        return f;
+    explicit Impl(const SandboxLimits& l) : limits(l) { start(); }
+
+    SandboxLimits limits;
+    std::optional<lua::RunbookProcess> process;
+    lua::RunbookState state;
+    std::optional<Loaded> loaded;  // loaded again when a stopped process is replaced
+    std::size_t used = 0;
+    std::size_t peak = 0;
+
+    // A new runbook process with the default runbook only.
+    void start() {
+        process.reset();
+        nlohmann::json ready;
+        process.emplace(limits, ready);
+        state = lua::decode_state(ready.at("state"));
     }
 
-    // Builds the effective hooks/levels from the default runbook and the user table at `user`
-    // (0: none) and stores it. Records shape problems in `failure` and unknown fields in `found`.
-    void build_effective(lua_State* S, int user, const std::string& user_file, const std::string& user_text,
-                         std::optional<Failure>& failure, Diagnostics& found) {
-        lua_rawgeti(S, LUA_REGISTRYINDEX, default_ref);
-        int def = lua_gettop(S);
-        lua_createtable(S, 0, 2);
-        int eff = lua_gettop(S);
-        lua_createtable(S, 0, 4);
-        int eff_hooks = lua_gettop(S);
-        lua_createtable(S, 0, 4);
-        int eff_levels = lua_gettop(S);
-        std::set<std::string> hook_names;
-        std::set<std::string> user_hook_names;
-        std::set<std::string> level_names;
-
-        auto bad_type = [&](const std::string& field, int index, const char* expected) {
-            failure = Failure{"lua-load",
-                              user_file + ": runbook field `" + field + "` must be " + expected + ", not a " +
-                                  luaL_typename(S, index),
-                              {}};
-        };
-
-        for (auto hook : kRunbookHooks) {
-            std::string name(hook);
-            lua_pushnil(S);
-            if (user != 0) {
-                lua_pop(S, 1);
-                lua_getfield(S, user, name.c_str());
-                if (!lua_isnil(S, -1) && !lua_isfunction(S, -1)) return bad_type(name, -1, "a function");
-                if (lua_isfunction(S, -1)) user_hook_names.insert(name);
-            }
-            if (lua_isnil(S, -1)) {
-                lua_pop(S, 1);
-                lua_getfield(S, def, name.c_str());
-            }
-            if (lua_isfunction(S, -1)) {
-                lua_setfield(S, eff_hooks, name.c_str());
-                hook_names.insert(name);
-            } else {
-                lua_pop(S, 1);
-            }
-        }
-
-        auto merge_levels = [&](int runbook, bool is_user) {
-            lua_getfield(S, runbook, "levels");
-            if (lua_isnil(S, -1)) {
-                lua_pop(S, 1);
-                return true;
-            }
-            if (!lua_istable(S, -1)) {
-                bad_type("levels", -1, "a table of functions");
-                return false;
-            }
-            int levels_index = lua_gettop(S);
-            lua_pushnil(S);
-            while (lua_next(S, levels_index) != 0) {
-                if (lua_type(S, -2) != LUA_TSTRING) {
-                    if (is_user) {
-                        lua_pop(S, 3);
-                        failure = Failure{"lua-load", user_file + ": runbook `levels` must be keyed by level names", {}};
-                        return false;
-                    }
-                    lua_pop(S, 1);
-                    continue;
-                }
-                std::string name = lua_tostring(S, -2);
-                if (!lua_isfunction(S, -1)) {
-                    bad_type("levels." + name, -1, "a function");
-                    lua_pop(S, 3);
-                    return false;
-                }
-                lua_pushvalue(S, -2);
-                lua_insert(S, -2);
-                lua_settable(S, eff_levels);
-                level_names.insert(name);
-            }
-            lua_pop(S, 1);
-            return true;
-        };
-        if (!merge_levels(def, false)) return;
-        if (user != 0 && !merge_levels(user, true)) return;
-
-        if (user != 0) {
-            lua_pushnil(S);
-            while (lua_next(S, user) != 0) {
-                std::string key;
-                if (lua_type(S, -2) == LUA_TSTRING) key = lua_tostring(S, -2);
-                if (key == "levels" || is_hook_name(key)) {
-                    lua_pop(S, 1);
-                    continue;
-                }
-                SourcePosition where{user_file, 0, 0};
-                std::string source_line;
-                if (lua_isfunction(S, -1)) {
-                    lua_Debug ar;
-                    lua_pushvalue(S, -1);
-                    if (lua_getinfo(S, ">S", &ar) && ar.source[0] == '@' && ar.linedefined > 0) {
-                        where.file = ar.source + 1;
-                        where.line = ar.linedefined;
-                        if (where.file == user_file) source_line = line_of(user_text, where.line);
-                    }
-                }
-                std::string message = key.empty() ? std::string("unexpected entry of type ") + luaL_typename(S, -2) +
-                                                        " as a key in the runbook table"
-                                                  : "unknown runbook field `" + key + "`" + suggestion_for(key) +
-                                                        "; known: pre, post, verify, decide, levels";
-                found.warning("lua-unknown-field", where, message, source_line);
-                lua_pop(S, 1);
-            }
-        }
-
-        lua_pushvalue(S, eff_hooks);
-        lua_setfield(S, eff, "hooks");
-        lua_pushvalue(S, eff_levels);
-        lua_setfield(S, eff, "levels");
-        lua_pushvalue(S, eff);
-        int ref = luaL_ref(S, LUA_REGISTRYINDEX);
-        luaL_unref(S, LUA_REGISTRYINDEX, effective_ref);
-        effective_ref = ref;
-        hooks = std::move(hook_names);
-        user_hooks = std::move(user_hook_names);
-        levels.assign(level_names.begin(), level_names.end());
+    void note_memory(const nlohmann::json& answer) {
+        if (!answer.contains("memory")) return;
+        used = answer["memory"].at(0).get<std::size_t>();
+        peak = std::max(peak, answer["memory"].at(1).get<std::size_t>());
     }
 
-    HookOutcome call(const char* kind, std::string_view name, const std::string& label, const nlohmann::json& ctx_json,
-                     RunbookHost* host);
+    // Loads `runbook` into the current process; throws RunbookLoadError.
+    void load(const Loaded& runbook) {
+        const std::string label = "while loading " + runbook.file.string();
+        nlohmann::json answer;
+        try {
+            answer = process->exchange({{"t", "load"},
+                                        {"file", runbook.file.string()},
+                                        {"text", runbook.text},
+                                        {"policy_dir", runbook.policy_dir.string()}},
+                                       nullptr, label);
+        } catch (const lua::RunbookProcessStopped& e) {
+            process.reset();
+            loaded.reset();
+            throw RunbookLoadError("lua-load", SourcePosition{runbook.file.string(), 0, 0}, e.what(), e.what());
+        }
+        note_memory(answer);
+        const std::string type = answer.value("t", "");
+        if (type == "load_error") throw lua::decode_load_error(answer.at("error"));
+        if (type != "loaded") throw RunbookLoadError("lua-load", SourcePosition{runbook.file.string(), 0, 0},
+                                                     answer.value("e", std::string("the runbook process failed")),
+                                                     answer.value("e", std::string("the runbook process failed")));
+        state = lua::decode_state(answer.at("state"));
+        loaded = runbook;
+    }
+
+    // The process a call runs in: a new one (with the runbook loaded again) after a stop.
+    std::optional<std::string> ensure_process() {
+        if (process) return std::nullopt;
+        try {
+            start();
+            if (loaded) load(Loaded(*loaded));
+        } catch (const Error& e) {
+            process.reset();
+            return std::string("the runbook could not be started again after its process was stopped: ") + e.what();
+        }
+        return std::nullopt;
+    }
+
+    HookOutcome call(const char* kind, std::string_view name, const nlohmann::json& ctx, RunbookHost* host) {
+        std::string label = std::string(kind == std::string_view("levels") ? "in level `" : "in hook `") + std::string(name) + "`";
+        if (auto failure = ensure_process()) return HookOutcome{HookOutcome::Status::error, *failure, {}, {}};
+        try {
+            nlohmann::json answer = process->exchange(
+                {{"t", "call"}, {"kind", kind}, {"name", std::string(name)}, {"ctx", ctx}, {"host", host != nullptr}}, host, label);
+            note_memory(answer);
+            if (answer.value("t", "") != "done")
+                return HookOutcome{HookOutcome::Status::error, answer.value("e", std::string("the runbook process failed")) + " " + label, {}, {}};
+            return lua::decode_outcome(answer.at("outcome"));
+        } catch (const lua::RunbookProcessStopped& e) {
+            process.reset();
+            return HookOutcome{e.status(), e.what(), {}, {}};
+        }
+    }
 };
 
-RunbookEngine::RunbookEngine(SandboxLimits limits) : impl_(std::make_unique<Impl>(limits)) {
-    Impl& impl = *impl_;
-    lua_State* L = impl.L();
-    lua::RunScope scope(L, "while loading the default runbook", nullptr);
-    std::optional<Impl::Failure> failure;
-    std::string error;
-    Diagnostics ignored;
-    int status = lua::run_protected(
-        L,
-        [&](lua_State* S) {
-            lua_pushcfunction(S, lua::traceback_handler);
-            int handler = lua_gettop(S);
-            lua_pushcfunction(S, lua::require_module);
-            lua_pushstring(S, kDefaultRunbook);
-            int st = lua_pcall(S, 1, 1, handler);
-            if (st != LUA_OK) {
-                failure = impl.failure_from_stack(S, st, "while loading the default runbook");
-                return;
-            }
-            if (!lua_istable(S, -1)) {
-                failure = Impl::Failure{"lua-load", "the default runbook did not return a table", {}};
-                return;
-            }
-            impl.default_ref = luaL_ref(S, LUA_REGISTRYINDEX);
-            impl.build_effective(S, 0, "", "", failure, ignored);
-        },
-        error);
-    if (status != LUA_OK) throw Error("cannot load the default runbook: " + error);
-    if (failure) throw Error("cannot load the default runbook: " + failure->message);
-}
-
+RunbookEngine::RunbookEngine(SandboxLimits limits) : impl_(std::make_unique<Impl>(limits)) {}
 RunbookEngine::~RunbookEngine() = default;
 RunbookEngine::RunbookEngine(RunbookEngine&&) noexcept = default;
 RunbookEngine& RunbookEngine::operator=(RunbookEngine&&) noexcept = default;
 
 void RunbookEngine::load(const std::filesystem::path& file, const std::string& text, const std::filesystem::path& policy_dir) {
-    Impl& impl = *impl_;
-    lua_State* L = impl.L();
-    const std::string file_name = file.string();
-    const std::string label = "while loading " + file_name;
-    Diagnostics found;
-    std::optional<Impl::Failure> failure;
-    std::string error;
-    int status;
-    {
-        lua::RunScope scope(L, label, nullptr);
-        status = lua::run_protected(
-            L,
-            [&](lua_State* S) {
-                std::vector<std::filesystem::path> roots{file.parent_path()};
-                if (!policy_dir.empty() && policy_dir != file.parent_path()) roots.push_back(policy_dir);
-                lua::reset_user_modules(S, std::move(roots));
-                lua_pushcfunction(S, lua::traceback_handler);
-                int handler = lua_gettop(S);
-                if (lua::load_file_chunk(S, text, file_name) != LUA_OK) {
-                    const char* msg = lua_tostring(S, -1);
-                    failure = Impl::Failure{"lua-syntax", msg ? msg : "syntax error", {}};
-                    return;
-                }
-                int st = lua_pcall(S, 0, 1, handler);
-                if (st != LUA_OK) {
-                    failure = impl.failure_from_stack(S, st, label);
-                    return;
-                }
-                if (!lua_istable(S, -1)) {
-                    failure = Impl::Failure{"lua-load",
-                                            file_name + ": a runbook must return a table (of pre, post, verify, "
-                                                        "decide, levels), not " +
-                                                (lua_isnil(S, -1) ? std::string("nothing")
-                                                                  : std::string("a ") + luaL_typename(S, -1)),
-                                            {}};
-                    return;
-                }
-                impl.build_effective(S, lua_gettop(S), file_name, text, failure, found);
-            },
-            error);
-        if (status != LUA_OK && !failure) {
-            if (impl.ctx().tripped)
-                failure = Impl::Failure{"lua-load", impl.ctx().trip_message, {}};
-            else if (status == LUA_ERRMEM || impl.ctx().out_of_memory)
-                failure = Impl::Failure{
-                    "lua-load", "runbook exceeded its memory limit of " + format_bytes(impl.ctx().limits.memory_bytes) + " " + label, {}};
-            else
-                failure = Impl::Failure{"lua-load", error, {}};
-        }
-    }
-    if (impl.ctx().out_of_memory) lua_gc(L, LUA_GCCOLLECT, 0);
-    if (failure) {
-        SourcePosition where{file_name, 0, 0};
-        std::string shown;
-        int line = 0;
-        std::string detail;
-        if (split_position(failure->message, shown, line, detail)) {
-            where.file = full_file_name(shown, impl.ctx().chunk_files);
-            where.line = line;
-        } else {
-            detail = failure->message;
-            if (detail.rfind(file_name + ": ", 0) == 0) detail.erase(0, file_name.size() + 2);
-        }
-        throw RunbookLoadError(failure->code, where, detail, failure->message, failure->traceback);
-    }
-    impl.warnings = std::move(found);
+    if (auto failure = impl_->ensure_process()) throw Error(*failure);
+    impl_->load(Impl::Loaded{file, text, policy_dir});
 }
 
 void RunbookEngine::load_file(const std::filesystem::path& file, const std::filesystem::path& policy_dir) {
@@ -365,90 +125,27 @@ void RunbookEngine::load_file(const std::filesystem::path& file, const std::file
     load(file, text.str(), policy_dir);
 }
 
-bool RunbookEngine::defines(std::string_view name) const { return impl_->user_hooks.count(std::string(name)) != 0; }
-
-const Diagnostics& RunbookEngine::warnings() const { return impl_->warnings; }
-
-bool RunbookEngine::has_hook(std::string_view name) const { return impl_->hooks.count(std::string(name)) != 0; }
-
-std::vector<std::string> RunbookEngine::levels() const { return impl_->levels; }
-
-std::size_t RunbookEngine::memory_used() const { return impl_->sandbox.context().used; }
-std::size_t RunbookEngine::memory_peak() const { return impl_->sandbox.context().peak; }
-
-HookOutcome RunbookEngine::Impl::call(const char* kind, std::string_view name, const std::string& label,
-                                      const nlohmann::json& ctx_json, RunbookHost* host) {
-    lua_State* L = this->L();
-    HookOutcome out;
-    std::string key(name);
-    bool found = true;
-    bool returned = false;
-    int call_status = LUA_OK;
-    std::string error;
-    lua::RunScope scope(L, label, host);
-    int status = lua::run_protected(
-        L,
-        [&](lua_State* S) {
-            lua_pushcfunction(S, lua::traceback_handler);
-            int handler = lua_gettop(S);
-            lua_rawgeti(S, LUA_REGISTRYINDEX, effective_ref);
-            lua_getfield(S, -1, kind);
-            lua_getfield(S, -1, key.c_str());
-            if (!lua_isfunction(S, -1)) {
-                found = false;
-                return;
-            }
-            lua_replace(S, handler + 1);
-            lua_settop(S, handler + 1);
-            lua::push_json(S, ctx_json);
-            call_status = lua_pcall(S, 1, LUA_MULTRET, handler);
-            if (call_status != LUA_OK) {
-                const char* msg = lua_tostring(S, -1);
-                lua::split_traceback(msg ? msg : "(error object is not a string)", out.message, out.traceback);
-                return;
-            }
-            returned = true;
-            for (int i = handler + 1; i <= lua_gettop(S); ++i) out.returns.push_back(lua::to_json(S, i));
-        },
-        error);
-
-    lua::StateContext& c = ctx();
-    if (!found) {
-        out.status = HookOutcome::Status::not_defined;
-    } else if (c.tripped) {
-        out.status = HookOutcome::Status::budget_exceeded;
-        out.message = c.trip_message;
-    } else if (call_status == LUA_ERRMEM || status == LUA_ERRMEM ||
-               ((call_status != LUA_OK || status != LUA_OK) && c.out_of_memory)) {
-        out.status = HookOutcome::Status::out_of_memory;
-        out.message = "runbook exceeded its memory limit of " + format_bytes(c.limits.memory_bytes) + " " + label;
-    } else if (call_status != LUA_OK) {
-        out.status = HookOutcome::Status::error;
-    } else if (status != LUA_OK) {
-        out.status = HookOutcome::Status::error;
-        out.message = returned ? "the " + std::string(kind == std::string_view("levels") ? "level" : "hook") + " `" +
-                                     key + "` returned a value that cannot be converted: " + error
-                               : error;
-    }
-    if (!out.ok()) out.returns.clear();
-    if (c.out_of_memory) lua_gc(L, LUA_GCCOLLECT, 0);
-    return out;
-}
+const Diagnostics& RunbookEngine::warnings() const { return impl_->state.warnings; }
+bool RunbookEngine::has_hook(std::string_view name) const { return impl_->state.hooks.count(std::string(name)) != 0; }
+bool RunbookEngine::defines(std::string_view name) const { return impl_->state.user_hooks.count(std::string(name)) != 0; }
+std::vector<std::string> RunbookEngine::levels() const { return impl_->state.levels; }
+std::size_t RunbookEngine::memory_used() const { return impl_->used; }
+std::size_t RunbookEngine::memory_peak() const { return impl_->peak; }
 
 HookOutcome RunbookEngine::call_hook(std::string_view name, const nlohmann::json& ctx, RunbookHost& host) {
-    return impl_->call("hooks", name, "in hook `" + std::string(name) + "`", ctx, &host);
+    return impl_->call("hooks", name, ctx, &host);
 }
 
 HookOutcome RunbookEngine::call_pure_hook(std::string_view name, const nlohmann::json& ctx) {
-    return impl_->call("hooks", name, "in hook `" + std::string(name) + "`", ctx, nullptr);
+    return impl_->call("hooks", name, ctx, nullptr);
 }
 
 HookOutcome RunbookEngine::call_level(std::string_view level, const nlohmann::json& ctx, RunbookHost& host) {
-    HookOutcome out = impl_->call("levels", level, "in level `" + std::string(level) + "`", ctx, &host);
+    HookOutcome out = impl_->call("levels", level, ctx, &host);
     if (out.status == HookOutcome::Status::not_defined) {
         out.status = HookOutcome::Status::error;
         std::string known;
-        for (const auto& l : impl_->levels) known += (known.empty() ? "" : ", ") + l;
+        for (const auto& l : impl_->state.levels) known += (known.empty() ? "" : ", ") + l;
         out.message = "unknown level `" + std::string(level) + "`; " +
                       (known.empty() ? std::string("no levels are defined") : "known levels: " + known);
     }

@@ -2,6 +2,13 @@
 // most one user runbook that overrides parts of it. Calls hooks and levels under a CPU budget, a
 // wall-clock timeout and a memory ceiling, and reports how each call ended as data.
 //
+// The Lua state lives in a runbook process of its own (runbook_process.h), so the limits hold
+// whatever the runbook calls: Lua's budget hook only runs between VM instructions, and one C call
+// (a pattern match, a sort, string.rep) can run for minutes or allocate outside the Lua heap. The
+// kernel bounds that process's memory and backstop kills it at the CPU or wall-clock limit; the
+// primitives it calls still run in backstop. A call that ended the process makes the next call
+// start a new one and load the runbook again (its Lua state is lost).
+//
 // A runbook is a Lua file returning a table with any of pre(ctx), post(ctx), verify(ctx) (returns
 // ok, message), decide(ctx) and levels = { fast = fn, full = fn, ... }. The effective hook is
 // user[name] or default[name]; the effective level is user.levels[name] or default.levels[name].
@@ -19,49 +26,10 @@
 #include <nlohmann/json.hpp>
 
 #include "core/diagnostic.h"
-#include "core/duration.h"
-#include "core/error.h"
 #include "lua/runbook_host.h"
+#include "lua/runbook_types.h"
 
 namespace backstop {
-
-struct SandboxLimits {
-    std::size_t memory_bytes = 64u << 20;  // the whole state: stdlib, runbook and its data
-    Duration cpu_budget{2000};             // CPU time of the calling thread per call (sleeping and
-                                           // waiting in primitives do not count)
-    Duration wall_timeout{300'000};        // wall clock per call
-};
-
-struct HookOutcome {
-    enum class Status { ok, not_defined, error, budget_exceeded, out_of_memory };
-
-    Status status = Status::ok;
-    std::string message;    // "runbooks/web.lua:12: boom"; empty when ok
-    std::string traceback;  // "stack traceback:\n\t..." when Lua could provide one
-    std::vector<nlohmann::json> returns;  // the hook's return values, converted to JSON
-
-    bool ok() const { return status == Status::ok; }
-};
-
-const char* to_string(HookOutcome::Status status);  // "ok", "not-defined", "error", ...
-
-// Loading a runbook failed. what() is Lua's "file:line: message".
-class RunbookLoadError : public Error {
-public:
-    RunbookLoadError(std::string code, SourcePosition where, std::string detail, const std::string& what,
-                     std::string traceback = {});
-
-    const std::string& code() const { return code_; }  // "lua-syntax" or "lua-load"
-    const SourcePosition& where() const { return where_; }  // line 0 when Lua gave none
-    const std::string& detail() const { return detail_; }  // the message without "file:line: "
-    const std::string& traceback() const { return traceback_; }
-
-private:
-    std::string code_;
-    SourcePosition where_;
-    std::string detail_;
-    std::string traceback_;
-};
 
 class RunbookEngine {
 public:
@@ -100,7 +68,8 @@ public:
     // Same for a level; an unknown level is an error listing the known ones.
     HookOutcome call_level(std::string_view level, const nlohmann::json& ctx, RunbookHost& host);
 
-    // Bytes the Lua state currently uses and the most it used.
+    // Bytes the Lua state used after the last call and the most it used (as the runbook process
+    // last reported them).
     std::size_t memory_used() const;
     std::size_t memory_peak() const;
 
@@ -108,9 +77,6 @@ private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };
-
-// The hooks a runbook may define; anything else in the returned table is reported as unknown.
-inline constexpr std::string_view kRunbookHooks[] = {"pre", "post", "verify", "decide"};
 
 // For `backstop check`: syntax and load problems of one runbook as diagnostics with code
 // "lua-syntax" or "lua-load" (errors) and "lua-unknown-field" (warnings), FILE:LINE taken from

@@ -3,10 +3,14 @@
 // backstop::Error, which the binding turns into a Lua error carrying the message.
 #pragma once
 
+#include <algorithm>
+#include <chrono>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "core/duration.h"
+#include "core/error.h"
 #include "prim/http_client.h"
 #include "prim/process_runner.h"
 
@@ -33,6 +37,10 @@ struct HealthResult {
 class RunbookHost {
 public:
     virtual ~RunbookHost() = default;
+
+    // Set by the engine around each hook or level call (nullopt after it): every blocking
+    // primitive ends by then, whatever its own timeout says.
+    void set_call_deadline(std::optional<std::chrono::steady_clock::time_point> deadline) { call_deadline_ = deadline; }
 
     virtual void log(LogLevel level, const std::string& message) = 0;
     virtual HttpResponse http(const HttpRequest& request) = 0;
@@ -72,6 +80,23 @@ public:
     virtual HealthResult wait_tcp(const std::string& host, int port, Duration deadline, Duration interval) = 0;
     // `target`: a pid, or a pid file (relative paths from the policy's folder). Planned in a dry run.
     virtual void signal(const std::string& target, int signo, const std::string& signal_name) = 0;
+
+protected:
+    // `own`, or what is left of the current hook call when that is shorter (at least 1ms). Throws
+    // Error once the call's time is used up, so no primitive starts after the deadline.
+    Duration within_call(Duration own) const {
+        if (!call_deadline_) return own;
+        auto left = std::chrono::duration_cast<Duration>(*call_deadline_ - std::chrono::steady_clock::now());
+        if (left <= Duration{0}) throw Error("the hook's wall-clock timeout is used up; not starting another primitive");
+        return std::max(Duration{1}, std::min(own, left));
+    }
+    // True when the current hook call has a deadline and it is nearer than `own` from now.
+    bool call_ends_within(Duration own) const {
+        return call_deadline_ && *call_deadline_ < std::chrono::steady_clock::now() + own;
+    }
+
+private:
+    std::optional<std::chrono::steady_clock::time_point> call_deadline_;
 };
 
 }  // namespace backstop

@@ -51,20 +51,8 @@ int at_panic(lua_State* L) {
 
 // ---- replacements for unsafe base functions ---------------------------------------------------
 
-// print(...) → the host's log at info level (spdlog while no hook runs, e.g. at load time).
-int sandbox_print(lua_State* L) {
-    std::string line = join_args(L, 1);
-    StateContext& ctx = context_of(L);
-    if (ctx.host == nullptr) {
-        spdlog::info("{}", line);
-        return 0;
-    }
-    RunbookHost& host = *ctx.host;
-    return guarded(L, [&] {
-        host.log(LogLevel::info, line);
-        return 0;
-    });
-}
+// print(...) → the host's log at info level (the hostless log while no hook runs, e.g. at load time).
+int sandbox_print(lua_State* L) { return log_args(L, LogLevel::info, 1); }
 
 // load(chunk [, chunkname [, mode [, env]]]): text only whatever `mode` says; `chunk` must be a
 // string; without `env`, the chunk sees the environment of the code calling load (upvalue 1).
@@ -196,6 +184,15 @@ void setup(lua_State* L) {
     lua_getglobal(L, LUA_STRLIBNAME);
     lua_pushnil(L);
     lua_setfield(L, -2, "dump");
+    lua_pop(L, 1);
+    // Strings share one metatable in a state: a runbook that could reach it would change what
+    // ("x"):upper() means for the default runbook and every runbook loaded after it.
+    lua_pushliteral(L, "");
+    if (lua_getmetatable(L, -1)) {
+        lua_pushboolean(L, 0);
+        lua_setfield(L, -2, "__metatable");
+        lua_pop(L, 1);
+    }
     lua_pop(L, 1);
 
     lua_pushcfunction(L, sandbox_print);

@@ -52,7 +52,9 @@ const ReleaseStore& RunHost::releases(const char* function) const {
 
 void RunHost::log(LogLevel level, const std::string& message) { steps_.log(level_name(level), message); }
 
-HttpResponse RunHost::http(const HttpRequest& request) {
+HttpResponse RunHost::http(const HttpRequest& asked) {
+    HttpRequest request = asked;
+    request.timeout = within_call(asked.timeout);
     bool reads_only = request.method == "GET" || request.method == "HEAD";
     if (reads_only) return http_.send(request);
     std::string detail = request.method + " " + redact_url(request.url);
@@ -76,7 +78,7 @@ void RunHost::sleep(Duration d) {
         steps_.note("sleep", format_duration(d), StepStatus::planned);
         return;
     }
-    std::this_thread::sleep_for(d);
+    std::this_thread::sleep_for(within_call(d));
 }
 
 std::vector<std::string> RunHost::list_releases() { return releases("releases.list").list(); }
@@ -198,7 +200,7 @@ void RunHost::restore_docker_volume(const PointVolume& v) {
 std::string RunHost::git(const std::vector<std::string>& args, bool mutating) {
     if (service_.strategy != "git")
         throw Error("the git module is for strategy \"git\"; service `" + service_.name + "` uses \"" + service_.strategy + "\"");
-    GitCheckout checkout(processes_, service_.git.checkout, service_.git.timeout);
+    GitCheckout checkout(processes_, service_.git.checkout, within_call(service_.git.timeout));
     if (!mutating) return checkout.run(args);
     std::string detail = "git";
     for (const auto& a : args) detail += " " + a;
@@ -218,7 +220,7 @@ std::string RunHost::git(const std::vector<std::string>& args, bool mutating) {
 }
 
 std::string RunHost::docker(const std::vector<std::string>& args, bool mutating) {
-    DockerCli cli(processes_, service_.docker.host, service_.docker.timeout);
+    DockerCli cli(processes_, service_.docker.host, within_call(service_.docker.timeout));
     if (!mutating) return cli.run(args);
     std::string detail = "docker";
     for (const auto& a : args) detail += " " + a;
@@ -243,14 +245,14 @@ SystemdUnits RunHost::units(Duration timeout) const {
 }
 
 std::string RunHost::systemd(const std::string& action, const std::string& unit, const std::string& property) {
-    SystemdUnits systemctl = units(service_.systemd.timeout);
+    Duration timeout = within_call(service_.systemd.timeout);
+    SystemdUnits systemctl = units(timeout);
     if (action == "is-active") return systemctl.is_active(unit);
     if (action == "show") return systemctl.show(unit, property);
     if (action != "start" && action != "stop" && action != "restart" && action != "reload")
         throw Error("systemd: unknown action \"" + action + "\" (start, stop, restart, reload, is-active, show)");
     if (auto why = systemd_unit_name_problem(unit); !why.empty()) throw Error(why);
-    std::string detail = join_argv(systemctl.command({action, unit})) + " (timeout " +
-                         format_duration(service_.systemd.timeout) + ")";
+    std::string detail = join_argv(systemctl.command({action, unit})) + " (timeout " + format_duration(timeout) + ")";
     if (dry_run_) {
         steps_.note("systemd", detail, StepStatus::planned);
         return {};
@@ -271,6 +273,7 @@ ProcessResult RunHost::restart() {
     std::vector<std::string> argv = service_.restart;
     if (argv.empty() && !service_.systemd.unit.empty())
         argv = units(service_.restart_timeout).command({"restart", service_.systemd.unit});
+    const Duration timeout = within_call(service_.restart_timeout);
     if (argv.empty()) {
         steps_.note("restart", "no restart command in policy", StepStatus::skipped);
         ProcessResult nothing;
@@ -278,7 +281,7 @@ ProcessResult RunHost::restart() {
         nothing.exit_code = 0;
         return nothing;
     }
-    std::string detail = join_argv(argv) + " (timeout " + format_duration(service_.restart_timeout) + ")";
+    std::string detail = join_argv(argv) + " (timeout " + format_duration(timeout) + ")";
     if (dry_run_) {
         steps_.note("restart", detail, StepStatus::planned);
         ProcessResult planned;
@@ -289,7 +292,7 @@ ProcessResult RunHost::restart() {
     std::size_t step = steps_.start("restart", detail);
     ProcessRequest req;
     req.argv = argv;
-    req.timeout = service_.restart_timeout;
+    req.timeout = timeout;
     req.working_dir = service_.policy_file.parent_path().string();
     ProcessResult result = processes_.run(req);
     steps_.finish(step, result.ok() ? StepStatus::ok : StepStatus::failed, result.summary());
@@ -303,7 +306,8 @@ const HealthCheck& RunHost::health_check() const {
 }
 
 HealthResult RunHost::probe_health() {
-    const HealthCheck& check = health_check();
+    HealthCheck check = health_check();
+    check.timeout = within_call(check.timeout);
     if (dry_run_) {
         steps_.note("health", "one probe: GET " + redact_url(check.url), StepStatus::planned);
         return {true, "dry run: not probed", 0};
@@ -315,13 +319,22 @@ HealthResult RunHost::probe_health() {
 }
 
 HealthResult RunHost::wait_healthy() {
-    const HealthCheck& check = health_check();
+    HealthCheck check = health_check();
+    check.timeout = within_call(check.timeout);
     if (dry_run_) {
         steps_.note("health", describe(check), StepStatus::planned);
         return {true, "dry run: not probed", 0};
     }
     std::size_t step = steps_.start("health", describe(check));
-    HealthResult r = wait_until_healthy(http_, check, [](Duration d) { std::this_thread::sleep_for(d); });
+    // Each probe and each pause is cut to what is left of the hook, and once nothing is left the
+    // wait fails (the next probe's within_call throws).
+    HealthResult r;
+    try {
+        r = wait_until_healthy(http_, check, [this](Duration d) { std::this_thread::sleep_for(within_call(d)); });
+    } catch (const Error& e) {
+        steps_.finish(step, StepStatus::failed, e.what());
+        throw;
+    }
     steps_.finish(step, r.ok ? StepStatus::ok : StepStatus::failed, r.message);
     return r;
 }
@@ -349,6 +362,7 @@ ProcessResult RunHost::exec(const std::vector<std::string>& argv, Duration timeo
         throw Error("exec: `" + argv[0] + "` is not in rollback.exec_allow of service `" + service_.name + "` (allowed: " +
                     (list.empty() ? "none" : list) + ")");
     }
+    timeout = within_call(timeout);
     std::string detail = join_argv(argv) + " (timeout " + format_duration(timeout) + ")";
     if (dry_run_ && !safe_in_dry_run) {
         steps_.note("exec", detail, StepStatus::planned);
@@ -367,7 +381,10 @@ ProcessResult RunHost::exec(const std::vector<std::string>& argv, Duration timeo
     return result;
 }
 
-HealthResult RunHost::wait_http(const HttpExpectation& expect) {
+HealthResult RunHost::wait_http(const HttpExpectation& asked) {
+    HttpExpectation expect = asked;
+    expect.deadline = within_call(asked.deadline);
+    expect.timeout = within_call(asked.timeout);
     HealthCheck check;
     check.url = expect.url;
     check.expect_status = expect.status;
@@ -388,7 +405,8 @@ HealthResult RunHost::wait_http(const HttpExpectation& expect) {
     return r;
 }
 
-HealthResult RunHost::wait_tcp(const std::string& host, int port, Duration deadline, Duration interval) {
+HealthResult RunHost::wait_tcp(const std::string& host, int port, Duration asked_deadline, Duration interval) {
+    const Duration deadline = within_call(asked_deadline);
     std::string detail = "TCP " + host + ":" + std::to_string(port) + " accepts, within " + format_duration(deadline);
     if (dry_run_) {
         steps_.note("wait", detail, StepStatus::planned);

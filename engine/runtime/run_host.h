@@ -1,5 +1,7 @@
 // The runbook's view of the world during one run. Dry-run lives here and only here: a mutating
 // call records the step it would take and returns as if it had succeeded; reads still read.
+// Every blocking call takes the smaller of its own timeout and what is left of the hook
+// (RunbookHost::within_call); a switch, once started, is finished (never half switched).
 #pragma once
 
 #include "lua/runbook_host.h"

@@ -25,6 +25,19 @@ void StepRecorder::note(std::string name, std::string detail, StepStatus status,
 }
 
 void StepRecorder::log(std::string level, std::string message) {
+    if (log_truncated_) return;
+    if (message.size() > kMaxLogLineBytes) {
+        std::size_t cut = message.size() - kMaxLogLineBytes;
+        message.resize(kMaxLogLineBytes);
+        message += " [... " + std::to_string(cut) + " more bytes cut]";
+    }
+    if (log_bytes_ + message.size() > kMaxRunLogBytes) {
+        log_truncated_ = true;
+        level = "warn";
+        message = "[log truncated: this run's log reached " + std::to_string(kMaxRunLogBytes >> 20) +
+                  " MiB; later lines are not recorded]";
+    }
+    log_bytes_ += message.size();
     record_.log.push_back({std::move(level), std::move(message)});
     observer_.logged(record_.log.back());
 }

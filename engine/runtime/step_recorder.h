@@ -18,6 +18,8 @@ public:
     void finish(std::size_t index, StepStatus status, std::string message = {});
     // A step that takes no time: planned in a dry run, or skipped.
     void note(std::string name, std::string detail, StepStatus status, std::string message = {});
+    // A runbook log line. Lines are cut at kMaxLogLineBytes; once a run's log holds
+    // kMaxRunLogBytes, one "truncated" line is added and later lines are dropped.
     void log(std::string level, std::string message);
 
     RunRecord& record() { return record_; }
@@ -26,6 +28,11 @@ private:
     RunRecord& record_;
     RunObserver& observer_;
     std::vector<std::chrono::steady_clock::time_point> started_;
+    std::size_t log_bytes_ = 0;
+    bool log_truncated_ = false;
 };
+
+inline constexpr std::size_t kMaxLogLineBytes = 16 * 1024;
+inline constexpr std::size_t kMaxRunLogBytes = 1024 * 1024;
 
 }  // namespace backstop

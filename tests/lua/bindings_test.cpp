@@ -1,7 +1,7 @@
 // The Lua modules translate arguments and results to and from the RunbookHost faithfully.
 #include <catch2/catch.hpp>
 
-#include "recording_host.h"
+#include "support/recording_host.h"
 
 using namespace backstop;
 using backstop::test::RunbookFixture;

@@ -3,7 +3,7 @@
 
 #include <chrono>
 
-#include "recording_host.h"
+#include "support/recording_host.h"
 
 using namespace backstop;
 using backstop::test::RunbookFixture;

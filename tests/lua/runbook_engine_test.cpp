@@ -1,7 +1,7 @@
 // Loading runbooks, merging them with the default, calling hooks and levels, `check` diagnostics.
 #include <catch2/catch.hpp>
 
-#include "recording_host.h"
+#include "support/recording_host.h"
 
 using namespace backstop;
 using backstop::test::RunbookFixture;

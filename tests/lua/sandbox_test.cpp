@@ -1,7 +1,7 @@
 // The sandbox refuses what a runbook must not reach: files, processes, bytecode, the debug library.
 #include <catch2/catch.hpp>
 
-#include "recording_host.h"
+#include "support/recording_host.h"
 
 using namespace backstop;
 using backstop::test::RunbookFixture;

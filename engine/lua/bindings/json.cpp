@@ -1,7 +1,9 @@
 // json: encoding and decoding with nlohmann::json (the same conversion hooks' ctx and results use).
 #include <algorithm>
 
+#include "core/json_depth.h"
 #include "lua/bindings/bindings.h"
+#include "lua/runbook_types.h"
 
 namespace backstop::lua::bindings {
 
@@ -10,7 +12,7 @@ namespace {
 // json.encode(value [, opts])
 // @param 1 (any): nil, boolean, number, string or table (keys 1..n make an array; {} is an object)
 // @param 2 (table, optional): { indent = 2 } for pretty output
-// @return (string): compact JSON; raises for functions, NaN and cyclic tables
+// @return (string): compact JSON; raises for functions, NaN, cyclic tables and text over 4 MiB
 int json_encode(lua_State* L) {
     int indent = -1;
     if (lua_istable(L, 2)) {
@@ -20,22 +22,37 @@ int json_encode(lua_State* L) {
     }
     std::string text;
     guarded(L, [&] {
-        text = to_json(L, 1).dump(indent, ' ', false, nlohmann::json::error_handler_t::replace);
+        text = to_json(L, 1, static_cast<std::size_t>(std::max(indent, 0))).dump(indent, ' ', false, nlohmann::json::error_handler_t::replace);
         return 0;
     });
     lua_pushlstring(L, text.data(), text.size());
     return 1;
 }
 
+// Refuses text above the limits before nlohmann builds a tree of it (about ten times its size).
+std::string too_big_to_decode(std::string_view text) {
+    if (text.size() > kMaxJsonBytes)
+        return "text of " + std::to_string(text.size()) + " bytes is over the limit of " + format_bytes(kMaxJsonBytes);
+    if (json_nesting_depth(text) > kMaxJsonDepth)
+        return "nested deeper than " + std::to_string(kMaxJsonDepth) + " levels";
+    return {};
+}
+
 // json.decode(text)
-// @param 1 (string): JSON text
+// @param 1 (string): JSON text, at most 4 MiB, nested at most 100 levels
 // @return (any): the value (objects as tables, arrays as sequences, null as nil)
-// @return nil, (string): when the text is not JSON ("json.decode: ... at line 1, column 3")
+// @return nil, (string): when the text is not JSON ("json.decode: ... at line 1, column 3") or is
+//   over the limits
 int json_decode(lua_State* L) {
     std::size_t len = 0;
     const char* text = luaL_checklstring(L, 1, &len);
     nlohmann::json value;
-    std::string why;
+    std::string why = too_big_to_decode(std::string_view(text, len));
+    if (!why.empty()) {
+        lua_pushnil(L);
+        lua_pushstring(L, ("json.decode: " + why).c_str());
+        return 2;
+    }
     guarded(L, [&] {
         value = nlohmann::json::parse(text, text + len, nullptr, false);
         if (value.is_discarded()) {

@@ -1,6 +1,5 @@
-// log: the run's log (the host decides where it goes; at load time, the process log).
-#include <spdlog/spdlog.h>
-
+// log: the run's log (the host decides where it goes; at load time, the process log). Lines are
+// cut at 16 KiB.
 #include "lua/bindings/bindings.h"
 #include "lua/runbook_host.h"
 
@@ -8,22 +7,7 @@ namespace backstop::lua::bindings {
 
 namespace {
 
-int log_at(lua_State* L, LogLevel level) {
-    std::string message = join_args(L, 1);
-    RunbookHost* host = context_of(L).host;
-    if (host == nullptr) {
-        auto spd = level == LogLevel::debug  ? spdlog::level::debug
-                   : level == LogLevel::info ? spdlog::level::info
-                   : level == LogLevel::warn ? spdlog::level::warn
-                                             : spdlog::level::err;
-        spdlog::log(spd, "{}", message);
-        return 0;
-    }
-    return guarded(L, [&] {
-        host->log(level, message);
-        return 0;
-    });
-}
+int log_at(lua_State* L, LogLevel level) { return log_args(L, level, 1); }
 
 // log.debug(...), log.info(...), log.warn(...), log.error(...)
 // @param ... (any): values joined with spaces (tostring applied), like print
