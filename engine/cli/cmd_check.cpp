@@ -14,6 +14,7 @@
 #include "core/parallel_for.h"
 #include "core/json_text.h"
 #include "lua/runbook_engine.h"
+#include "lua/runbook_files.h"
 
 namespace backstop::cli {
 
@@ -64,6 +65,14 @@ private:
     std::optional<RunbookEngine> engine_;
 };
 
+// The line `at` points to, read again from its file: only diagnostics that are reported need it.
+std::string quoted_line(const SourcePosition& at) {
+    std::ifstream in(at.file, std::ios::binary);
+    std::ostringstream text;
+    text << in.rdbuf();
+    return line_of(text.str(), at.line);
+}
+
 // Every runbook a policy names, once each, shared out over the cores.
 Diagnostics check_runbooks(const std::vector<RunbookReference>& runbooks, RunbookLevels& levels) {
     std::vector<const RunbookReference*> distinct;
@@ -79,6 +88,13 @@ Diagnostics check_runbooks(const std::vector<RunbookReference>& runbooks, Runboo
     parallel_for(distinct.size(), 8, 4, [&](std::size_t i) {
         const RunbookReference& ref = *distinct[i];
         Checked& out = checked[i];
+        std::error_code ec;
+        if (std::filesystem::exists(ref.file, ec)) {
+            if (std::string why = lua::runbook_file_problem(ref.file); !why.empty()) {
+                out.diagnostics.error("bad-runbook", ref.at, why, quoted_line(ref.at));
+                return;
+            }
+        }
         std::ifstream in(ref.file, std::ios::binary);
         if (!in) {
             std::ifstream policy(ref.at.file, std::ios::binary);
@@ -102,14 +118,6 @@ Diagnostics check_runbooks(const std::vector<RunbookReference>& runbooks, Runboo
         if (checked[i].levels) levels[distinct[i]->file] = std::move(*checked[i].levels);
     }
     return out;
-}
-
-// The line `at` points to, read again from its file: only diagnostics that are reported need it.
-std::string quoted_line(const SourcePosition& at) {
-    std::ifstream in(at.file, std::ios::binary);
-    std::ostringstream text;
-    text << in.rdbuf();
-    return line_of(text.str(), at.line);
 }
 
 // Each level a policy names must be one its runbook has (or `manual`); a run would refuse it.

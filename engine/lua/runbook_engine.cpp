@@ -4,6 +4,7 @@
 #include <optional>
 #include <sstream>
 
+#include "lua/runbook_files.h"
 #include "lua/runbook_process.h"
 #include "lua/runbook_protocol.h"
 
@@ -117,6 +118,7 @@ void RunbookEngine::load(const std::filesystem::path& file, const std::string& t
 }
 
 void RunbookEngine::load_file(const std::filesystem::path& file, const std::filesystem::path& policy_dir) {
+    if (std::string why = lua::runbook_file_problem(file); !why.empty()) throw Error("cannot load runbook " + why);
     std::ifstream in(file, std::ios::binary);
     if (!in) throw Error("cannot read runbook " + file.string());
     std::ostringstream text;
@@ -168,7 +170,7 @@ Diagnostics check_runbook(RunbookEngine& engine, const std::filesystem::path& fi
         if (e.where().line > 0) {
             if (e.where().file == file.string())
                 source_line = line_of(text, e.where().line);
-            else if (e.where().file.rfind("stdlib/", 0) != 0)
+            else if (e.where().file.rfind("stdlib/", 0) != 0 && lua::runbook_file_problem(e.where().file).empty())
                 source_line = line_of(read_whole_file(e.where().file), e.where().line);
         }
         out.error(e.code(), e.where(), e.detail(), source_line);

@@ -8,6 +8,7 @@
 
 #include "core/error.h"
 #include "lua/bindings/bindings.h"
+#include "lua/runbook_files.h"
 #include "lua/runbook_host.h"
 #include "lua/stdlib_modules.h"
 
@@ -307,6 +308,12 @@ int require_module(lua_State* L) {
         bool found = false;
         for (const auto& root : ctx.module_roots) {
             file = (root / (relative + ".lua")).lexically_normal().string();
+            std::error_code ec;
+            if (!std::filesystem::exists(file, ec)) {
+                tried += (tried.empty() ? "" : ", ") + file;
+                continue;
+            }
+            if (std::string why = module_file_problem(file, root); !why.empty()) raise(L, "require: `" + name + "`: " + why);
             if ((found = read_file(file, text))) break;
             tried += (tried.empty() ? "" : ", ") + file;
         }
