@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cstdint>
 #include <system_error>
+#include <unordered_map>
 #include <vector>
 
 namespace backstop::policy {
@@ -31,9 +32,16 @@ constexpr int kMaxDepth = 64;
 constexpr std::size_t kTableRoom = 4;  // members reserved for a table, to spare moves of small ones
 constexpr std::size_t kArrayRoom = 4;
 
+// While reading, a table's `integer` holds its origin (bits 0-7), its section (8-31) and the
+// number of its key index (32-62; 0 until it has one), all cleared by finish().
+constexpr std::int64_t kIndexShift = 32;
+constexpr std::int64_t kStampMask = (std::int64_t{1} << kIndexShift) - 1;
 Origin origin(const RawValue& v) { return static_cast<Origin>(v.integer & 0xff); }
-std::int64_t section_of(const RawValue& v) { return v.integer >> 8; }
-void stamp(RawValue& v, Origin o, std::int64_t section) { v.integer = static_cast<std::int64_t>(o) | (section << 8); }
+std::int64_t section_of(const RawValue& v) { return (v.integer & kStampMask) >> 8; }
+void stamp(RawValue& v, Origin o, std::int64_t section) {
+    v.integer = (v.integer & ~kStampMask) | static_cast<std::int64_t>(o) | ((section << 8) & kStampMask);
+}
+std::size_t index_number(const RawValue& v) { return static_cast<std::size_t>(v.integer >> kIndexShift); }
 
 bool is_bare_key_char(char c) {
     return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
@@ -95,12 +103,6 @@ void append_utf8(std::string& out, std::uint32_t cp) {
     }
 }
 
-RawValue* member(RawValue& table, const std::string& key) {
-    for (auto& m : table.members)
-        if (m.key == key) return &m.value;
-    return nullptr;
-}
-
 // Members in key order, as toml++'s std::map hands them over; the origin stamps cleared.
 void finish(RawValue& v) {
     if (v.is(RawValue::Kind::table)) {
@@ -158,6 +160,28 @@ private:
         for (std::size_t j = line_start; j < at; ++j)
             if ((static_cast<unsigned char>(s_[j]) & 0xC0) != 0x80) ++column;
         return {&name_, line, column};
+    }
+
+    // The member `key` of `table`, or nullptr. Each table gets a hash index of its keys the first
+    // time it is searched, so a table of n keys is read in O(n), not O(n^2).
+    RawValue* member(RawValue& table, const std::string& key) {
+        std::size_t n = index_number(table);
+        if (n == 0) {
+            key_index_.emplace_back();
+            n = key_index_.size();
+            table.integer |= static_cast<std::int64_t>(n) << kIndexShift;
+            for (std::size_t k = 0; k < table.members.size(); ++k) key_index_.back().emplace(table.members[k].key, k);
+        }
+        const auto& index = key_index_[n - 1];
+        auto at = index.find(key);
+        return at == index.end() ? nullptr : &table.members[at->second].value;
+    }
+
+    // Appends a member to `table` and returns its value, keeping the table's key index.
+    RawValue& add_member(RawValue& table, RawMember m) {
+        if (std::size_t n = index_number(table); n != 0) key_index_[n - 1].emplace(m.key, table.members.size());
+        table.members.push_back(std::move(m));
+        return table.members.back().value;
     }
 
     RawValue table_at(RawPosition at, Origin o) const {
@@ -257,8 +281,7 @@ private:
         for (std::size_t k = 0; k + 1 < segments.size(); ++k) {
             RawValue* child = member(*table, segments[k].key);
             if (!child) {
-                table->members.push_back({segments[k].key, position(segments[k]), table_at(at, Origin::implicit)});
-                table = &table->members.back().value;
+                table = &add_member(*table, {segments[k].key, position(segments[k]), table_at(at, Origin::implicit)});
             } else if (child->is(RawValue::Kind::table) && (origin(*child) == Origin::header || origin(*child) == Origin::implicit)) {
                 table = child;
             } else if (child->is(RawValue::Kind::array) && origin(*child) == Origin::table_array) {
@@ -275,8 +298,7 @@ private:
                 list.kind = RawValue::Kind::array;
                 list.at = at;
                 stamp(list, Origin::table_array, section_);
-                table->members.push_back({std::move(last.key), position(last), std::move(list)});
-                existing = &table->members.back().value;
+                existing = &add_member(*table, {std::move(last.key), position(last), std::move(list)});
             } else if (!existing->is(RawValue::Kind::array) || origin(*existing) != Origin::table_array) {
                 throw Unsupported{};
             }
@@ -284,8 +306,7 @@ private:
             return existing->items.back();
         }
         if (!existing) {
-            table->members.push_back({std::move(last.key), position(last), table_at(at, Origin::header)});
-            return table->members.back().value;
+            return add_member(*table, {std::move(last.key), position(last), table_at(at, Origin::header)});
         }
         if (!existing->is(RawValue::Kind::table) || origin(*existing) != Origin::implicit) throw Unsupported{};
         existing->at = at;  // toml++ moves a table's position to the header that defines it
@@ -304,8 +325,7 @@ private:
             RawValue* child = member(*target, segments[k].key);
             if (!child) {
                 const RawPosition at = position(segments[k]);
-                target->members.push_back({segments[k].key, at, table_at(at, Origin::dotted)});
-                target = &target->members.back().value;
+                target = &add_member(*target, {segments[k].key, at, table_at(at, Origin::dotted)});
             } else if (child->is(RawValue::Kind::table) && origin(*child) == Origin::dotted && section_of(*child) == section_) {
                 target = child;
             } else {
@@ -315,7 +335,7 @@ private:
         Segment last = std::move(segments.back());  // value() may read keys of an inline table
         if (member(*target, last.key)) throw Unsupported{};
         RawValue v = value(depth);
-        target->members.push_back({std::move(last.key), position(last), std::move(v)});
+        add_member(*target, {std::move(last.key), position(last), std::move(v)});
     }
 
     RawValue value(int depth) {
@@ -512,6 +532,7 @@ private:
     int line_ = 1;
     std::size_t line_start_ = 0;
     std::int64_t section_ = 0;
+    std::vector<std::unordered_map<std::string, std::size_t>> key_index_;  // by index_number - 1
 };
 
 }  // namespace
