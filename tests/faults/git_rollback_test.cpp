@@ -109,6 +109,21 @@ TEST_CASE("a revert whose push is refused takes its commit back out of the check
     CHECK(site.remote_main() == git(ci.path(), {"rev-parse", "HEAD"}));
 }
 
+TEST_CASE("a revert is committed on top of the remote's tip when CI moved it past the checkout", "[faults][git]") {
+    GitSite site;
+    site.policy("mode = \"revert\"\nremote = \"origin\"\nbranch = \"main\"\n");
+    CiClone ci(site);
+    std::string build4 = ci.push_build(4);
+
+    CliResult r = run_backstop(site.cli({"rollback", "site", "--reason", "build 4 is corrupt"}));
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 0);
+    CHECK(site.remote_main() == site.head());
+    CHECK(git(site.checkout, {"rev-parse", "HEAD~1"}) == build4);  // pushed without force, CI's build kept
+    CHECK(git(site.checkout, {"diff", site.v3, "HEAD"}).empty());   // the tree is the build before it
+    CHECK(site.worktree_status().empty());
+}
+
 TEST_CASE("a checkout with commits the remote branch lacks is refused before anything changes", "[faults][git]") {
     GitSite site;
     site.policy(kResetToMain);
