@@ -9,6 +9,7 @@
 #include "core/did_you_mean.h"
 #include "policy/field_reader.h"
 #include "policy/watch_compiler.h"
+#include "prim/git_names.h"
 #include "prim/systemd_units.h"
 
 namespace backstop::policy {
@@ -95,11 +96,27 @@ void compile_git(FieldReader& fields, const RawMember& service, const std::files
         else
             git.mode = *mode;
     }
-    if (auto r = fields.string("remote", false)) git.remote = *r;
-    if (auto b = fields.string("branch", false)) git.branch = *b;
-    if (auto known = fields.argv("known_good")) git.known_good = std::move(*known);
+    // Each reaches git's argv as written, so each is checked now: nothing reaches git that it
+    // would read as an option or that names nothing ("${env:…}" is not expanded here).
+    if (auto r = fields.string("remote", false)) {
+        if (auto why = git_remote_problem(*r); !why.empty())
+            fields.bad_value("remote", why + "; name a remote of the checkout (`git remote add`), a URL or a path");
+        else
+            git.remote = *r;
+    }
+    if (auto b = fields.string("branch", false)) {
+        if (auto why = git_branch_problem(*b); !why.empty())
+            fields.bad_value("branch", why);
+        else
+            git.branch = *b;
+    }
+    if (auto known = fields.argv("known_good")) {
+        for (const auto& rev : *known)
+            if (auto why = git_revision_problem(rev); !why.empty()) fields.bad_value("known_good", "`known_good`: " + why);
+        git.known_good = std::move(*known);
+    }
     if (auto d = fields.duration("git_timeout")) git.timeout = *d;
-    if (!git.remote.empty() && git.branch.empty())
+    if (!git.remote.empty() && !fields.table().find("branch"))
         fields.bad_value("remote", "`remote` needs `branch`: the branch to push after a rollback");
 }
 

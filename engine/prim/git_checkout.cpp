@@ -43,4 +43,12 @@ bool GitCheckout::is_ancestor(const std::string& ancestor, const std::string& of
     }
 }
 
+std::string GitCheckout::fetch_tip(const std::string& remote, const std::string& branch) const {
+    run({"fetch", "--quiet", "--no-tags", "--no-write-fetch-head", remote,
+         "+refs/heads/" + branch + ":refs/backstop/fetched"});
+    std::string tip = resolve("refs/backstop/fetched");
+    run({"update-ref", "-d", "refs/backstop/fetched"});
+    return tip;
+}
+
 }  // namespace backstop

@@ -24,6 +24,9 @@ public:
     std::string subject(const std::string& rev) const;  // first line of the commit message
     bool is_clean() const;                              // no changes to tracked files
     bool is_ancestor(const std::string& ancestor, const std::string& of) const;
+    // Fetches `branch` of `remote` (its objects, and its remote-tracking ref when `remote` is a
+    // configured remote); returns the full commit id of the branch's tip there. Throws Error.
+    std::string fetch_tip(const std::string& remote, const std::string& branch) const;
 
     const std::filesystem::path& dir() const { return dir_; }
 

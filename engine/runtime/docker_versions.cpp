@@ -29,6 +29,11 @@ std::optional<std::string> DockerVersions::resolve(const std::string& asked, std
     return std::nullopt;
 }
 
+std::string DockerVersions::default_target_rule(const std::string& current) const {
+    (void)current;
+    return "newest other tag of the image's repository";
+}
+
 std::optional<std::string> DockerVersions::default_target(const std::string& current, std::string* why) {
     std::string repo = settings_.image.empty() ? image_repository(current) : settings_.image;
     auto current_id = docker_.image_id(current);

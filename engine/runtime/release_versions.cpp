@@ -6,6 +6,10 @@ namespace backstop {
 
 std::string ReleaseVersions::current() { return store_.current(); }
 
+std::string ReleaseVersions::default_target_rule(const std::string& current) const {
+    return "newest release older than " + current;
+}
+
 std::optional<std::string> ReleaseVersions::default_target(const std::string& current, std::string* why) {
     auto names = store_.list();
     if (current.empty()) {

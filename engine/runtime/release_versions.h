@@ -12,6 +12,7 @@ public:
 
     std::string current() override;
     std::optional<std::string> default_target(const std::string& current, std::string* why) override;
+    std::string default_target_rule(const std::string& current) const override;
     std::optional<std::string> resolve(const std::string& asked, std::string* why) override;
     std::string where() const override { return store_.releases_dir().string(); }
     std::string describe_switch(const std::string& from, const std::string& to) const override;

@@ -188,8 +188,7 @@ RunRecord RollbackRunner::run_steps(const RunRequest& request, RunObserver& obse
     rec.to = *to;
     steps.note("target", (rec.from.empty() ? "(none)" : rec.from) + " -> " + rec.to,
                dry ? StepStatus::planned : StepStatus::ok,
-               point ? "point " + point->id + (point->description.empty() ? "" : ": " + point->description) + (moved_note.empty() ? "" : " (" + moved_note + ")") : request.to ? "asked for" : svc->strategy == "docker" ? "newest other tag of the image's repository" : svc->strategy == "git" ? (svc->git.known_good.empty() ? "HEAD~1" : "newest known-good commit")
-                                                               : "newest release older than " + rec.from);
+               point ? "point " + point->id + (point->description.empty() ? "" : ": " + point->description) + (moved_note.empty() ? "" : " (" + moved_note + ")") : request.to ? "asked for" : versions->default_target_rule(rec.from));
     if (!dry) {
         try {
             deps_.history.record(rec);  // a start record: a crash from here on leaves a trace

@@ -19,6 +19,8 @@ public:
     virtual std::string current() = 0;
     // The target when the caller names none; nullopt, with *why, when there is none.
     virtual std::optional<std::string> default_target(const std::string& current, std::string* why) = 0;
+    // How default_target chooses, for the plan: "newest release older than v3", "HEAD~1".
+    virtual std::string default_target_rule(const std::string& current) const = 0;
     // An asked-for target in canonical form (a release name, a short commit id); nullopt + *why.
     virtual std::optional<std::string> resolve(const std::string& asked, std::string* why) = 0;
     // What `version` names now, immutably (a full commit id, an image id), so a rollback point can

@@ -1,5 +1,6 @@
--- Integrity is the trigger: roll back only when index.json at HEAD is corrupt, and call the
--- rollback verified only when the file now parses and has the digest recorded at release time.
+-- Integrity is the trigger: roll back only when index.json of the published version is corrupt
+-- (ctx.from: the tip of the pushed branch, which CI may have moved past this checkout's HEAD), and
+-- call the rollback verified only when the file at HEAD now parses.
 local ARTIFACT = "index.json"
 
 local function intact(rev)
@@ -12,8 +13,8 @@ end
 
 return {
   pre = function(ctx)
-    local ok, detail = intact("HEAD")
-    if ok then error(ARTIFACT .. " at HEAD is intact (sha256 " .. detail .. "); nothing to roll back") end
+    local ok, detail = intact(ctx.from)
+    if ok then error(ARTIFACT .. " at " .. ctx.from .. " is intact (sha256 " .. detail .. "); nothing to roll back") end
     log.warn(detail .. "; rolling back to " .. ctx.to)
   end,
 
