@@ -82,6 +82,7 @@ void print_verdict(std::ostream& out, const RunRecord& run) {
         case Outcome::paged: word = "PAGED"; break;
         case Outcome::awaiting_hotfix: word = "AWAITING HOTFIX"; break;
         case Outcome::no_action: word = "NO ACTION"; break;
+        case Outcome::nothing_to_do: word = "NOTHING TO DO"; break;
     }
     out << word << ": " << run.message << " [run " << run.run_id << ", " << seconds(run.duration_ms()) << "]" << std::endl;
 }
@@ -89,6 +90,7 @@ void print_verdict(std::ostream& out, const RunRecord& run) {
 int exit_code_for(const RunRecord& run) {
     switch (run.outcome) {
         case Outcome::succeeded:
+        case Outcome::nothing_to_do:
         case Outcome::dry_run: return static_cast<int>(Exit::ok);
         case Outcome::verify_failed: return static_cast<int>(Exit::verify_failed);
         case Outcome::refused: return static_cast<int>(Exit::refused);

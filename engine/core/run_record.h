@@ -15,8 +15,9 @@ enum class RunMode { normal, dry_run, emergency };
 // `manual`: every automatic level of the ladder failed and a checklist went out to a person. The
 // last four end records of decisions that changed nothing: a guard held the action back
 // (suppressed), someone was paged, a hotfix is awaited, or the decision was to do nothing.
+// nothing_to_do: the runbook's pre hook found nothing to roll back (returned nothing_to_do(reason)).
 enum class Outcome { running, succeeded, failed, verify_failed, refused, dry_run, incomplete, manual,
-                     suppressed, paged, awaiting_hotfix, no_action };
+                     suppressed, paged, awaiting_hotfix, no_action, nothing_to_do };
 enum class StepStatus { ok, failed, skipped, planned };
 
 struct StepRecord {

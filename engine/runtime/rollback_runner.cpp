@@ -30,6 +30,14 @@ std::string new_run_id() {
 
 namespace {
 
+// The reason of a pre hook that returned nothing_to_do(reason): a table { nothing_to_do = "…" }.
+std::optional<std::string> nothing_to_do_reason(const HookOutcome& pre) {
+    if (pre.returns.empty() || !pre.returns[0].is_object()) return std::nullopt;
+    auto at = pre.returns[0].find("nothing_to_do");
+    if (at == pre.returns[0].end() || !at->is_string()) return std::nullopt;
+    return at->get<std::string>();
+}
+
 std::string holder_text(const LockHolder& h) {
     std::string out = "run " + (h.run_id.empty() ? std::string("?") : h.run_id);
     if (!h.actor.empty()) out += " by " + h.actor;
@@ -234,11 +242,14 @@ RunRecord RollbackRunner::run_steps(const RunRequest& request, RunObserver& obse
     // pre
     std::size_t pre_step = steps.start("pre", hook_source("pre"));
     HookOutcome pre = runbook.call_hook("pre", ctx, host);
-    steps.finish(pre_step, pre.ok() ? StepStatus::ok : StepStatus::failed, pre.ok() ? "" : pre.message);
+    std::optional<std::string> nothing = pre.ok() ? nothing_to_do_reason(pre) : std::nullopt;
+    steps.finish(pre_step, pre.ok() ? StepStatus::ok : StepStatus::failed,
+                 pre.ok() ? (nothing ? "nothing to do: " + *nothing : "") : pre.message);
     if (!pre.ok()) {
         if (!pre.traceback.empty()) steps.log("error", pre.traceback);
         return finish(Outcome::failed, "pre hook failed, nothing changed: " + pre.message);
     }
+    if (nothing) return finish(Outcome::nothing_to_do, "nothing to do for " + svc->name + ": " + *nothing + "; nothing changed");
 
     // What the service runs now; in a dry run nothing changed, so still `from`.
     auto live_version = [&]() -> std::string {
@@ -252,6 +263,7 @@ RunRecord RollbackRunner::run_steps(const RunRequest& request, RunObserver& obse
 
     // levels, in ladder order, until one verifies
     std::vector<std::string> tried;  // "fast: verification failed: …"
+    std::string dry_verify_note;
     for (std::size_t rung = 0; rung < ladder.size(); ++rung) {
         rec.level = ladder[rung];
         bool last = rung + 1 == ladder.size();
@@ -293,8 +305,14 @@ RunRecord RollbackRunner::run_steps(const RunRequest& request, RunObserver& obse
             detail = verify.returns[1].get<std::string>();
         else if (verify.returns.empty() || !verify.returns[0].is_boolean())
             detail = "verify hook must return a boolean (ok) and a message";
+        if (dry && !healthy) detail = "against what runs now, since a dry run switches nothing: " + detail;
         steps.finish(verify_step, healthy ? StepStatus::ok : StepStatus::failed, detail);
         if (healthy) break;
+        if (dry) {
+            // The hook looked at the version that runs now; it says nothing about the target.
+            dry_verify_note = "; verify, run against what runs now, said: " + detail;
+            break;
+        }
         if (!verify.traceback.empty()) steps.log("error", verify.traceback);
         tried.push_back(rec.level + ": verification failed: " + detail);
         if (!last) continue;
@@ -314,7 +332,8 @@ RunRecord RollbackRunner::run_steps(const RunRequest& request, RunObserver& obse
 
     std::string done;
     if (dry)
-        done = "would roll " + svc->name + " back from " + (rec.from.empty() ? "(none)" : rec.from) + " to " + rec.to;
+        done = "would roll " + svc->name + " back from " + (rec.from.empty() ? "(none)" : rec.from) + " to " + rec.to +
+               dry_verify_note;
     else if (request.emergency)
         done = svc->name + " rolled back from " + rec.from + " to " + rec.to + " (emergency: not verified)";
     else

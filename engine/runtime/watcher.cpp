@@ -285,7 +285,9 @@ TriggerReport Watcher::act(const ServicePolicy& service, const TriggerPolicy& tr
         try {
             for (const auto& r : deps_.history.load()) {
                 if (r.service != service.name || r.decision.is_null() || r.decision.value("trigger", "") != trigger.name) continue;
-                if (r.outcome == Outcome::suppressed || r.outcome == Outcome::no_action || r.outcome == Outcome::dry_run) continue;
+                if (r.outcome == Outcome::suppressed || r.outcome == Outcome::no_action || r.outcome == Outcome::dry_run ||
+                    r.outcome == Outcome::nothing_to_do)
+                    continue;
                 std::int64_t at = r.ended_ms ? r.ended_ms : r.started_ms;
                 if (now_ms - at < cooldown.count())
                     suppressed = "cooldown: trigger " + trigger.name + " acted at " + format_utc(at) + " (run " + r.run_id +
