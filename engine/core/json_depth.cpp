@@ -1,25 +1,33 @@
 #include "core/json_depth.h"
 
+#include <algorithm>
+
 namespace backstop {
 
-bool json_depth_within(std::string_view text, std::size_t max_depth) {
-    std::size_t depth = 0;
+int json_nesting_depth(std::string_view text) {
+    int depth = 0;
+    int deepest = 0;
     bool in_string = false;
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        const char c = text[i];
+    bool escaped = false;
+    for (char c : text) {
         if (in_string) {
-            if (c == '\\') ++i;  // the escaped character cannot end the string
-            else if (c == '"') in_string = false;
+            if (escaped)
+                escaped = false;
+            else if (c == '\\')
+                escaped = true;
+            else if (c == '"')
+                in_string = false;
             continue;
         }
-        if (c == '"') in_string = true;
-        else if (c == '[' || c == '{') {
-            if (++depth > max_depth) return false;
+        if (c == '"') {
+            in_string = true;
+        } else if (c == '[' || c == '{') {
+            deepest = std::max(deepest, ++depth);
         } else if ((c == ']' || c == '}') && depth > 0) {
             --depth;
         }
     }
-    return true;
+    return deepest;
 }
 
 }  // namespace backstop

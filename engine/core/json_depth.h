@@ -1,14 +1,13 @@
-// How deep JSON text nests, read from the raw text without parsing it: lets a caller refuse a hostile
-// document before a parser builds it (every level costs the parser memory, and it keeps it).
+// How deeply JSON text nests, read without parsing it, so a limit holds before a parser builds a
+// tree (a 1 MB body of '[' is a million levels to nlohmann::json and a lot of memory).
 #pragma once
 
-#include <cstddef>
 #include <string_view>
 
 namespace backstop {
 
-// True when no array or object in `text` opens more than `max_depth` levels deep. Brackets inside
-// strings do not count (escapes honoured). Says nothing about whether `text` is valid JSON.
-bool json_depth_within(std::string_view text, std::size_t max_depth);
+// The deepest nesting of arrays and objects in `text` (0 for a scalar), skipping what is inside
+// strings. Malformed text still gets a number; the parser reports what is wrong with it.
+int json_nesting_depth(std::string_view text);
 
 }  // namespace backstop

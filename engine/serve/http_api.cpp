@@ -142,7 +142,7 @@ HttpServerResponse HttpApi::events(const HttpServerRequest& request, const std::
         r.headers["WWW-Authenticate"] = "Bearer realm=\"backstop\"";
         return r;
     }
-    if (!json_depth_within(request.body, kMaxJsonDepth)) {
+    if (json_nesting_depth(request.body) > static_cast<int>(kMaxJsonDepth)) {
         metrics_.event_request(endpoint, "bad_request");
         spdlog::warn("POST {} from {}: 400, JSON nested deeper than {} levels", request.path, request.peer, kMaxJsonDepth);
         return json_response(400, {{"error", "JSON nested deeper than " + std::to_string(kMaxJsonDepth) + " levels"}});

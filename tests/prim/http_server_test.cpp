@@ -11,6 +11,8 @@
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <future>
 #include <memory>
 #include <set>
@@ -22,6 +24,7 @@
 #include "core/error.h"
 #include "prim/http_client.h"
 #include "prim/http_server.h"
+#include "support/temp_dir.h"
 
 using namespace backstop;
 using namespace std::chrono_literals;
@@ -610,4 +613,41 @@ TEST_CASE("ten thousand keep-alive POSTs from one libcurl client all get answers
     CHECK(ok == 10'000);
     CHECK(handled == 10'000);
     WARN("10000 POSTs in " << seconds << "s: " << static_cast<int>(10'000 / seconds) << " requests/s (informational)");
+}
+
+namespace {
+
+// Standard output of a shell command, "" when it could not run.
+std::string output_of(const std::string& command) {
+    std::string out;
+    if (FILE* p = ::popen(command.c_str(), "r")) {
+        char chunk[4096];
+        for (std::size_t n; (n = std::fread(chunk, 1, sizeof chunk, p)) > 0;) out.append(chunk, n);
+        ::pclose(p);
+    }
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("with a certificate and key the server speaks HTTPS, and only HTTPS", "[http-server]") {
+    test::TempDir dir("backstop-tls");
+    REQUIRE(std::system(("openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 "
+                         "-keyout " + dir.file("key.pem") + " -out " + dir.file("cert.pem") + " 2>/dev/null")
+                            .c_str()) == 0);
+    HttpServerOptions options = options_with();
+    options.tls_cert_pem = dir.read("cert.pem");
+    options.tls_key_pem = dir.read("key.pem");
+    HttpServer server(options, echo);
+    const std::string https = "https://127.0.0.1:" + std::to_string(server.port()) + "/secure?x=1";
+    CHECK(output_of("curl --silent --show-error --max-time 10 --cacert " + dir.file("cert.pem") + " " + https + " 2>&1") ==
+          "GET /secure?x=1|");
+    // TLS 1.0 and 1.1 are refused, and so is plain HTTP.
+    CHECK(output_of("curl --silent --max-time 10 --tls-max 1.1 --cacert " + dir.file("cert.pem") + " " + https).empty());
+    CHECK_FALSE(make_curl_http_client()->send(request("GET", url(server, "/plain"))).status == 200);
+
+    options.tls_key_pem.clear();
+    CHECK_THROWS_WITH(HttpServer(options, echo), Catch::Contains("TLS needs both a certificate and a key"));
+    options.tls_key_pem = "not a key";
+    CHECK_THROWS_AS(HttpServer(options, echo), Error);
 }
