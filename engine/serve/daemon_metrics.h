@@ -23,7 +23,8 @@ public:
     void trigger_report(const TriggerReport& report);
     // A schedule's report: only the rollback it ran, if any.
     void schedule_report(const TriggerReport& report);
-    // endpoint: "events" or "alertmanager"; result: accepted, unmatched, bad_request, unauthorized, unavailable.
+    // endpoint: "events" or "alertmanager"; result: accepted, unmatched, bad_request, too_large, unauthorized,
+    // unavailable.
     void event_request(std::string_view endpoint, std::string_view result);
     void reloaded(bool ok);
 

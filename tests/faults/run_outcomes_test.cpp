@@ -9,7 +9,7 @@
 #include "policy/policy.h"
 #include "support/backstop_cli.h"
 #include "support/quickstart_service.h"
-#include "serve_process.h"
+#include "serve/serve_process.h"
 
 using namespace backstop;
 using namespace backstop::test;
