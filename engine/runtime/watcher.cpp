@@ -74,6 +74,7 @@ void take_outcome(TriggerReport& report, const RunRecord& rec) {
     report.outcome = rec.outcome;
     report.message = rec.message;
     report.run_id = rec.run_id;
+    report.history_error = rec.history_error;
 }
 
 std::string action_text(const ActionSpec& a, const ServicePolicy& service) {

@@ -47,7 +47,8 @@ TEST_CASE("disk full before the end record: not exit 0, no [ok] record, the next
     qs.write_runbook("fill.lua", "return { post = function(ctx)\n"
                                  "  exec({'dd', 'if=/dev/zero', 'of=" + qs.state() + "/fill', 'bs=4096'})\n"
                                  "end }\n");
-    qs.write_policy("[service.web.rollback]\nrunbook = \"fill.lua\"\nexec_allow = [\"dd\"]\n");
+    // Each run restarts the app: a health check patient enough for a busy machine (15 s).
+    qs.write_policy("[service.web.rollback]\nrunbook = \"fill.lua\"\nexec_allow = [\"dd\"]\n", 150);
     // Bigger than a page, so the end record cannot fit in what is left of the history file's last
     // page once dd has taken every free one.
     const std::string reason = "disk full test " + std::string(5000, 'x');
@@ -61,7 +62,7 @@ TEST_CASE("disk full before the end record: not exit 0, no [ok] record, the next
     CHECK(first.out.find("No space left on device") != std::string::npos);
 
     fs::remove(qs.state() + "/fill");
-    qs.write_policy();
+    qs.write_policy(QuickstartService::kDefaultRollbackTable, 150);
     CliResult second = run_backstop(qs.cli({"rollback", "web", "--yes"}));
     INFO(second.out << second.err);
     CHECK(second.exit_code == 0);
