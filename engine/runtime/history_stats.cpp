@@ -32,6 +32,7 @@ struct Accumulator {
             case Outcome::failed:
             case Outcome::manual:
             case Outcome::incomplete:
+            case Outcome::unrecorded:
                 ++stats.total;
                 ++stats.failed;
                 return;

@@ -11,6 +11,7 @@
 #include "runtime/run_context.h"
 #include "runtime/run_host.h"
 #include "runtime/step_recorder.h"
+#include "runtime/unfinished_runs.h"
 #include "runtime/version_store.h"
 #include "core/rollback_point.h"
 
@@ -91,6 +92,46 @@ void RollbackRunner::notify(RunRecord& rec, RunObserver& observer) {
     }
 }
 
+// The record step is part of the record it writes, so it is shown only once the write is known:
+// never "[ok] record" for an end that did not reach the disk.
+void RollbackRunner::record_end(RunRecord& rec, RunObserver& observer) {
+    rec.ended_ms = now_epoch_ms();
+    const bool keeps = deps_.history.keeps_records();
+    rec.steps.push_back({"record", "run " + rec.run_id + (keeps ? " into history" : " (a preview: not recorded)"),
+                         keeps ? StepStatus::ok : StepStatus::planned, 0, {}});
+    observer.step_started(rec.steps.back());
+    try {
+        deps_.history.record(rec);
+    } catch (const Error& e) {
+        rec.history_error = e.what();
+        StepRecord& step = rec.steps.back();
+        step.status = StepStatus::failed;
+        step.message = rec.history_error + "; the next run of " + rec.service + " records this one as unrecorded";
+        rec.message += "; WARNING: history not written: " + rec.history_error;
+    }
+    observer.step_finished(rec.steps.back());
+}
+
+// Runs of this service that recorded a start but no end: with its lock held, none is still going,
+// so each gets the end record its own process could not write, with what this run found.
+void RollbackRunner::reconcile(const std::vector<RunRecord>& past, const RunRecord& rec, const std::string& found_on,
+                               StepRecorder& steps, bool dry) {
+    for (const RunRecord& cut_off : unfinished_runs(past, rec.service, rec.run_id)) {
+        RunRecord end = reconciled_run(cut_off, found_on, rec.run_id, now_epoch_ms());
+        std::string detail = "run " + cut_off.run_id + " (started " + format_utc(cut_off.started_ms) + ") as unrecorded";
+        if (dry || !deps_.history.keeps_records()) {
+            steps.note("reconcile", detail, StepStatus::planned, end.steps.back().message);
+            continue;
+        }
+        try {
+            deps_.history.record(end);
+            steps.note("reconcile", detail, StepStatus::ok, end.steps.back().message);
+        } catch (const Error& e) {
+            steps.note("reconcile", detail, StepStatus::failed, e.what());
+        }
+    }
+}
+
 RunRecord RollbackRunner::run_steps(const RunRequest& request, RunObserver& observer) {
     const ServicePolicy* svc = policies_.find(request.service);
     if (!svc) throw Error("unknown service `" + request.service + "`");
@@ -114,16 +155,7 @@ RunRecord RollbackRunner::run_steps(const RunRequest& request, RunObserver& obse
         rec.outcome = (dry && outcome == Outcome::succeeded) ? Outcome::dry_run : outcome;
         rec.message = std::move(message);
         if (dry) plan_notifications(policies_.channels, rec.service, outcome, steps, deps_.getenv);
-        if (deps_.history.keeps_records())
-            steps.note("record", "run " + rec.run_id + " into history", StepStatus::ok);
-        else
-            steps.note("record", "run " + rec.run_id + " (a preview: not recorded)", StepStatus::planned);
-        rec.ended_ms = now_epoch_ms();
-        try {
-            deps_.history.record(rec);
-        } catch (const Error& e) {
-            rec.message += "; WARNING: history not written: " + std::string(e.what());
-        }
+        record_end(rec, observer);
         return rec;
     };
 
@@ -146,8 +178,10 @@ RunRecord RollbackRunner::run_steps(const RunRequest& request, RunObserver& obse
     steps.finish(lock_step, StepStatus::ok);
 
     // guard
+    std::vector<RunRecord> past;
     try {
-        if (auto why = attempts_exhausted(deps_.history.load(), *svc, rec.started_ms)) {
+        past = deps_.history.load();
+        if (auto why = attempts_exhausted(past, *svc, rec.started_ms)) {
             steps.note("guard", "max_attempts " + std::to_string(svc->rollback.max_attempts) + " per " +
                                     format_duration(svc->rollback.window), StepStatus::failed, *why);
             return finish(Outcome::refused, *why);
@@ -189,6 +223,7 @@ RunRecord RollbackRunner::run_steps(const RunRequest& request, RunObserver& obse
     } catch (const Error& e) {
         why = e.what();
     }
+    reconcile(past, rec, versions ? rec.from : "", steps, dry);
     if (!to) {
         steps.note("target", versions ? versions->where() : svc->name, StepStatus::failed, why);
         return finish(Outcome::failed, why);
