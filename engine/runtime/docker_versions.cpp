@@ -142,8 +142,9 @@ void DockerVersions::discard_new(const Switch& s) {
     docker_.try_run({"rm", "-f", "--", s.staged});
     std::string old_name = name_of(old_id);
     if (old_name == name) return;
-    // The name holds the new container (or nothing): it goes, and the old one takes its name back.
-    docker_.run({"rm", "-f", "--", name});
+    // The name holds the new container (or nothing): it goes, and the old one takes its name back
+    // (a rename that fails because the new one is still there says so).
+    docker_.try_run({"rm", "-f", "--", name});
     if (!old_name.empty()) docker_.run({"rename", old_id, name});
 }
 

@@ -251,6 +251,35 @@ TEST_CASE("when the point's image cannot start, v2 is put back with v2's volume 
     CHECK(history.find("put back container " + s.name) != std::string::npos);
 }
 
+TEST_CASE("when a volume cannot be restored, the config already restored goes back and v2 starts again",
+          "[faults][docker][points]") {
+    MigratingService s;
+    std::string point = s.make_point(true);
+    s.dir.write("conf/app.conf", "color = green\n");
+    s.deploy("v2");
+    std::string v2_container = s.inspect("{{.Id}}");
+    s.dir.write("state/points/web/" + point + "/volume-1.tar.gz", "not the archive the point made\n");
+
+    CliResult r = s.backstop({"rollback", "web", "--to", point, "--json"});
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 1);
+    CHECK(s.inspect("{{.Id}}") == v2_container);
+    CHECK(s.inspect("{{.State.Running}}") == "true");
+    CHECK(s.dir.read("conf/app.conf") == "color = green\n");
+    CHECK(s.get("/config") == "color = green");
+    CHECK(s.in_volume("schema") == "2");
+    CHECK(s.leftovers().empty());
+    auto record = r.json();
+    std::string message = record["message"];
+    CHECK(message.find("missing or corrupt") != std::string::npos);
+    CHECK(message.find("put back container " + s.name) != std::string::npos);
+    auto steps = step_names(record);
+    INFO(joined(steps));
+    CHECK(first(steps, "config") < first(steps, "volume"));
+    CHECK(first(steps, "volume") < first(steps, "put-back"));
+    CHECK(first(steps, "start") == steps.size());
+}
+
 TEST_CASE("a dry run of a point rollback plans stop, restore, start in that order and changes nothing",
           "[faults][docker][points]") {
     MigratingService s;
