@@ -1,3 +1,4 @@
+// Point restore for docker services; the order and the put-back are described in the header.
 #include "runtime/docker_point_restore.h"
 
 #include "core/error.h"

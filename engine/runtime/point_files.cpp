@@ -1,3 +1,4 @@
+// A point's config files and folders restored with what they replaced kept aside (see the header).
 #include "runtime/point_files.h"
 
 #include <cerrno>

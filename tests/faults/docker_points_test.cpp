@@ -5,6 +5,7 @@
 // v2's data.
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <thread>
 
 #include <catch2/catch.hpp>
@@ -113,6 +114,14 @@ struct MigratingService {
         return engine.must({"run", "--rm", "--network", "none", "--mount", "type=volume,src=" + volume + ",dst=/state",
                             repo + ":v1", "cat", "/state/" + file});
     }
+    // What lies beside the volume's data folder on the host (backstop's kept copies), by name.
+    std::string beside_volume() const {
+        std::filesystem::path data = engine.must({"volume", "inspect", "--format", "{{.Mountpoint}}", volume});
+        std::string out;
+        for (const auto& e : std::filesystem::directory_iterator(data.parent_path()))
+            if (e.path().filename() != data.filename()) out += e.path().filename().string() + " ";
+        return out;
+    }
     std::string image_id(const std::string& tag) const {
         return engine.must({"image", "inspect", "--format", "{{.Id}}", repo + ":" + tag});
     }
@@ -174,6 +183,7 @@ TEST_CASE("rollback to a point with volumes stops v2, restores the v1 config and
     CHECK(s.get("/config") == "color = blue");   // and from its config file
     CHECK(s.dir.read("conf/app.conf") == "color = blue\n");
     CHECK(s.leftovers().empty());
+    CHECK(s.beside_volume().empty());  // v2's data, kept aside until the start, is gone
 
     auto record = r.json();
     CHECK(record["outcome"] == "succeeded");
@@ -229,6 +239,7 @@ TEST_CASE("when the point's image cannot start, v2 is put back with v2's volume 
     CHECK(s.inspect("{{.State.Running}}") == "true");
     CHECK(s.in_volume("schema") == "2");
     CHECK(s.in_volume("data") == "v2 data, migrated");
+    CHECK(s.beside_volume().empty());
     CHECK(s.dir.read("conf/app.conf") == "color = green\n");
     CHECK(s.get("/health") == "ok v2");
     CHECK(s.get("/config") == "color = green");
