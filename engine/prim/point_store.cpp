@@ -134,10 +134,6 @@ std::string PointStore::config_content(const RollbackPoint& p, const PointFile& 
     return *content;
 }
 
-void PointStore::restore_volume(const RollbackPoint& p, const PointVolume& v) const {
-    drop_kept_folder(restore_volume_keeping(p, v));
-}
-
 fs::path PointStore::restore_volume_keeping(const RollbackPoint& p, const PointVolume& v) const {
     fs::path archive = dir_of(p) / v.archive;
     auto data = read_whole_file(archive);

@@ -26,10 +26,9 @@ public:
 
     // Content of a stored config copy, checked against its digest. Throws Error.
     std::string config_content(const RollbackPoint& p, const PointFile& f) const;
-    // Replaces the folder with the archive's content: extracted beside it, then renamed into place.
-    void restore_volume(const RollbackPoint& p, const PointVolume& v) const;
-    // The same, keeping the content it replaced in a hidden folder beside it, whose path it
-    // returns ("" when the folder did not exist), for put_back_folder or drop_kept_folder.
+    // Replaces the folder with the archive's content (extracted beside it, then renamed into
+    // place), keeping the content it replaced in a hidden folder beside it, whose path it returns
+    // ("" when the folder did not exist) for put_back_folder or drop_kept_folder.
     std::filesystem::path restore_volume_keeping(const RollbackPoint& p, const PointVolume& v) const;
 
 private:
