@@ -141,7 +141,7 @@ std::string PointStore::config_content(const RollbackPoint& p, const PointFile& 
     return *content;
 }
 
-void PointStore::restore_volume(const RollbackPoint& p, const PointVolume& v) const {
+fs::path PointStore::restore_volume_keeping(const RollbackPoint& p, const PointVolume& v) const {
     fs::path archive = dir_of(p) / v.archive;
     auto data = read_state_file(archive, "point archive");
     if (!data || sha256_hex(*data) != v.sha256) throw Error("point " + p.id + ": archive of " + v.path + " is missing or corrupt");
@@ -151,16 +151,55 @@ void PointStore::restore_volume(const RollbackPoint& p, const PointVolume& v) co
     fs::path old = folder.parent_path() / ("." + folder.filename().string() + suffix + ".old");
     std::error_code ec;
     fs::remove_all(staging, ec);
+    fs::remove_all(old, ec);
     fs::create_directories(staging, ec);
-    run({"tar", "-xzf", archive.string(), "-C", staging.string()});
+    try {
+        run({"tar", "-xzf", archive.string(), "-C", staging.string()});
+    } catch (const Error&) {
+        fs::remove_all(staging, ec);
+        throw;
+    }
     fs::path extracted = staging / folder.filename();
-    if (!fs::is_directory(extracted, ec)) throw Error("archive of " + v.path + " does not hold " + folder.filename().string());
+    if (!fs::is_directory(extracted, ec)) {
+        fs::remove_all(staging, ec);
+        throw Error("archive of " + v.path + " does not hold " + folder.filename().string());
+    }
     // Two renames: the folder is either the old or the new one, never a half-extracted mix.
     bool had_old = fs::exists(folder, ec);
-    if (had_old) fs::rename(folder, old);
-    fs::rename(extracted, folder);
-    if (had_old) fs::remove_all(old, ec);
+    if (had_old && ::rename(folder.c_str(), old.c_str()) != 0) {
+        int err = errno;
+        fs::remove_all(staging, ec);
+        throw Error("cannot move " + v.path + " aside: " + std::strerror(err));
+    }
+    if (::rename(extracted.c_str(), folder.c_str()) != 0) {
+        int err = errno;
+        if (had_old) ::rename(old.c_str(), folder.c_str());
+        fs::remove_all(staging, ec);
+        throw Error("cannot move the restored " + v.path + " into place: " + std::strerror(err));
+    }
     fs::remove_all(staging, ec);
+    return had_old ? old : fs::path();
+}
+
+void put_back_folder(const fs::path& folder, const fs::path& kept) {
+    std::error_code ec;
+    fs::path restored = folder.parent_path() / ("." + folder.filename().string() + ".backstop-" +
+                                                std::to_string(::getpid()) + ".restored");
+    fs::remove_all(restored, ec);
+    if (fs::exists(folder, ec) && ::rename(folder.c_str(), restored.c_str()) != 0)
+        throw Error("cannot move the restored " + folder.string() + " aside: " + std::strerror(errno));
+    if (!kept.empty() && ::rename(kept.c_str(), folder.c_str()) != 0) {
+        int err = errno;
+        ::rename(restored.c_str(), folder.c_str());
+        throw Error("cannot put " + folder.string() + " back: " + std::strerror(err));
+    }
+    fs::remove_all(restored, ec);
+}
+
+void drop_kept_folder(const fs::path& kept) {
+    if (kept.empty()) return;
+    std::error_code ec;
+    fs::remove_all(kept, ec);
 }
 
 }  // namespace backstop

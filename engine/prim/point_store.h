@@ -26,8 +26,10 @@ public:
 
     // Content of a stored config copy, checked against its digest. Throws Error.
     std::string config_content(const RollbackPoint& p, const PointFile& f) const;
-    // Replaces the folder with the archive's content: extracted beside it, then renamed into place.
-    void restore_volume(const RollbackPoint& p, const PointVolume& v) const;
+    // Replaces the folder with the archive's content (extracted beside it, then renamed into
+    // place), keeping the content it replaced in a hidden folder beside it, whose path it returns
+    // ("" when the folder did not exist) for put_back_folder or drop_kept_folder.
+    std::filesystem::path restore_volume_keeping(const RollbackPoint& p, const PointVolume& v) const;
 
 private:
     std::filesystem::path dir_of(const RollbackPoint& p) const { return root_ / p.service / p.id; }
@@ -42,5 +44,11 @@ private:
 // the file's mode when it exists.
 void write_file_atomically(const std::filesystem::path& path, const std::string& content);
 std::optional<std::string> read_whole_file(const std::filesystem::path& path);
+
+// Undoes restore_volume_keeping: `folder` gets back the content kept in `kept` (or, when `kept`
+// is empty, ceases to exist). Throws Error.
+void put_back_folder(const std::filesystem::path& folder, const std::filesystem::path& kept);
+// Forgets the content restore_volume_keeping kept.
+void drop_kept_folder(const std::filesystem::path& kept);
 
 }  // namespace backstop

@@ -88,34 +88,96 @@ void DockerVersions::expect_still_running(const std::string& name) {
     }
 }
 
+std::string DockerVersions::describe_stage(const std::string& to) const {
+    return "a container from " + to + " with the settings of " + settings_.container + " (created, not started)";
+}
+
+std::string DockerVersions::describe_stop(const std::string& from) const {
+    return "container " + settings_.container + " (" + from + ")";
+}
+
+std::string DockerVersions::describe_start(const std::string& to) const {
+    return "container " + settings_.container + " on " + to + ": the new container takes the name and starts; it must stay up";
+}
+
+std::string DockerVersions::name_of(const std::string& id) {
+    if (id.empty()) return {};
+    std::vector<std::string> args = {"container", "inspect", "--format", "{{.Name}}", "--", id};
+    ProcessResult r = docker_.try_run(args);
+    if (!r.ok()) {
+        if (r.started && !r.timed_out && r.exit_code == 1 && r.err.find("No such") != std::string::npos) return {};
+        docker_.run(args);  // throws with the details
+    }
+    std::string name = trim_right(r.out);
+    return name.starts_with('/') ? name.substr(1) : name;
+}
+
+DockerVersions::Switch DockerVersions::stage(const std::string& to, const std::string& run_id) {
+    const std::string& name = settings_.container;
+    Switch s;
+    s.old = docker_.inspect_container(name);
+    s.to = to;
+    s.staged = name + "-backstop-";
+    for (char c : run_id) s.staged += std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' ? c : '-';
+    s.retired = s.staged + "-old";
+    docker_.try_run({"rm", "-f", "--", s.staged});
+    create_like(s.old, s.staged, to);
+    return s;
+}
+
+void DockerVersions::stop(const Switch&) { docker_.run({"stop", "--", settings_.container}); }
+
+void DockerVersions::replace(const Switch& s) {
+    docker_.run({"rename", s.old.value("Id", settings_.container), s.retired});
+    docker_.run({"rename", s.staged, settings_.container});
+    docker_.run({"start", "--", settings_.container});
+    expect_still_running(settings_.container);
+}
+
+void DockerVersions::finish(const Switch& s) { docker_.try_run({"rm", "-f", "--", s.old.value("Id", s.retired)}); }
+
+void DockerVersions::discard_new(const Switch& s) {
+    const std::string& name = settings_.container;
+    std::string old_id = s.old.value("Id", std::string());
+    docker_.try_run({"rm", "-f", "--", s.staged});
+    std::string old_name = name_of(old_id);
+    if (old_name == name) return;
+    // The name holds the new container (or nothing): it goes, and the old one takes its name back
+    // (a rename that fails because the new one is still there says so).
+    docker_.try_run({"rm", "-f", "--", name});
+    if (!old_name.empty()) docker_.run({"rename", old_id, name});
+}
+
+void DockerVersions::start_old(const Switch& s, const std::string& from) {
+    const std::string& name = settings_.container;
+    if (name_of(s.old.value("Id", std::string())).empty()) {
+        // The old container is gone: a copy from its image, under the tag `from` while that still
+        // names the same image.
+        std::string image_id = s.old.value("Image", std::string());
+        auto from_id = docker_.image_id(from);
+        create_like(s.old, name, image_id.empty() || (from_id && *from_id == image_id) ? from : image_id);
+    }
+    docker_.run({"start", "--", name});
+    expect_still_running(name);
+}
+
 void DockerVersions::switch_to(const std::string& from, const std::string& to, const std::string& run_id,
                                const std::string&) {
-    const std::string& name = settings_.container;
-    nlohmann::json old = docker_.inspect_container(name);
-    std::string old_image_id = old.value("Image", std::string());
-    std::string staged = name + "-backstop-";
-    for (char c : run_id) staged += std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' ? c : '-';
-    // A failed create leaves the old container running, untouched.
-    docker_.try_run({"rm", "-f", "--", staged});
-    create_like(old, staged, to);
+    Switch s = stage(to, run_id);  // a failed create leaves the old container running, untouched
     try {
-        docker_.run({"stop", "--", name});
-        docker_.run({"rm", "-f", "--", name});
-        docker_.run({"rename", staged, name});
-        docker_.run({"start", "--", name});
-        expect_still_running(name);
+        stop(s);
+        replace(s);
     } catch (const Error& e) {
         // Put the old version back under its name: the service must end on `from` or on `to`.
-        docker_.try_run({"rm", "-f", "--", staged});
-        docker_.try_run({"rm", "-f", "--", name});
         try {
-            create_like(old, name, old_image_id.empty() ? from : old_image_id);
-            docker_.run({"start", "--", name});
+            discard_new(s);
+            start_old(s, from);
         } catch (const Error& again) {
             throw Error(std::string(e.what()) + "; restoring " + from + " failed too: " + again.what());
         }
-        throw Error(std::string(e.what()) + " (container " + name + " restored on " + from + ")");
+        throw Error(std::string(e.what()) + " (container " + settings_.container + " restored on " + from + ")");
     }
+    finish(s);
 }
 
 }  // namespace backstop

@@ -6,12 +6,13 @@
 #include <thread>
 
 #include "core/error.h"
-#include "core/sha256.h"
 #include "prim/git_checkout.h"
 #include "prim/process_signal.h"
 #include "prim/systemd_units.h"
 #include "prim/tcp_probe.h"
+#include "runtime/docker_point_restore.h"
 #include "runtime/health_check.h"
+#include "runtime/point_files.h"
 #include "runtime/release_versions.h"
 
 namespace backstop {
@@ -100,6 +101,10 @@ void RunHost::switch_version(const std::string& to) {
     auto target = versions_.resolve(to, &why);
     if (!target) throw Error(why);
     std::string from = dry_run_ && !planned_current_.empty() ? planned_current_ : versions_.current();
+    if (auto* docker = dynamic_cast<DockerVersions*>(&versions_); docker && point_) {
+        restore_docker_point(*docker, from, *target);
+        return;
+    }
     std::string detail = versions_.describe_switch(from, *target);
     if (dry_run_) {
         steps_.note("switch", detail, StepStatus::planned);
@@ -118,83 +123,26 @@ void RunHost::switch_version(const std::string& to) {
     restore_point_files();
 }
 
+// A release or a commit is switched first and its files follow before the restart; a container
+// reads its files and volumes when it starts, so they go in while it is stopped.
 void RunHost::restore_point_files() {
     if (!point_) return;
-    for (const auto& f : point_->configs) {
-        auto now = read_whole_file(f.path);
-        std::string now_sha = now ? sha256_hex(*now) : "";
-        std::string detail = f.path + (now ? " (sha256 " + now_sha.substr(0, 12) + " -> " : " (missing -> ") +
-                             f.sha256.substr(0, 12) + ")";
-        if (now_sha == f.sha256) {
-            steps_.note("config", f.path, StepStatus::skipped, "unchanged (sha256 " + f.sha256.substr(0, 12) + ")");
-            continue;
-        }
-        if (dry_run_) {
-            steps_.note("config", detail, StepStatus::planned);
-            continue;
-        }
-        std::size_t step = steps_.start("config", detail);
-        try {
-            write_file_atomically(f.path, point_store_->config_content(*point_, f));
-            auto written = read_whole_file(f.path);
-            if (!written || sha256_hex(*written) != f.sha256)
-                throw Error(f.path + " does not match the point's sha256 after restore");
-        } catch (const Error& e) {
-            steps_.finish(step, StepStatus::failed, e.what());
-            throw;
-        }
-        steps_.finish(step, StepStatus::ok, "sha256 verified");
-    }
-    for (const auto& v : point_->volumes) {
-        if (!v.docker_volume.empty()) {
-            restore_docker_volume(v);
-            continue;
-        }
-        std::string detail = v.path + " from " + v.archive;
-        if (dry_run_) {
-            steps_.note("volume", detail, StepStatus::planned, "replaces the folder's content");
-            continue;
-        }
-        std::size_t step = steps_.start("volume", detail);
-        try {
-            point_store_->restore_volume(*point_, v);
-        } catch (const Error& e) {
-            steps_.finish(step, StepStatus::failed, e.what());
-            throw;
-        }
-        steps_.finish(step, StepStatus::ok);
-    }
+    PointFiles files(*point_, *point_store_, steps_);
+    if (dry_run_)
+        files.plan();
+    else
+        files.restore();
 }
 
-// The container is stopped while its volume's content is swapped and started again afterwards:
-// a running process never sees half of the old data and half of the new, and the start mounts
-// the restored folder.
-void RunHost::restore_docker_volume(const PointVolume& v) {
-    const std::string& container = service_.docker.container;
-    std::string detail = "docker volume " + v.docker_volume + " from " + v.archive;
-    std::string how = "stops container " + container + ", replaces the volume's content, starts it again";
+void RunHost::restore_docker_point(DockerVersions& versions, const std::string& from, const std::string& to) {
+    DockerCli cli(processes_, service_.docker.host, service_.docker.timeout);
+    DockerPointRestore restore(versions, *point_, *point_store_, cli, steps_);
     if (dry_run_) {
-        steps_.note("volume", detail, StepStatus::planned, how);
+        restore.plan(from, to);
+        planned_current_ = to;
         return;
     }
-    std::size_t step = steps_.start("volume", detail);
-    DockerCli docker(processes_, service_.docker.host, service_.docker.timeout);
-    try {
-        PointVolume now = v;
-        now.path = docker.volume_mountpoint(v.docker_volume);
-        docker.run({"stop", "--", container});
-        try {
-            point_store_->restore_volume(*point_, now);
-        } catch (const Error&) {
-            docker.try_run({"start", "--", container});
-            throw;
-        }
-        docker.run({"start", "--", container});
-    } catch (const Error& e) {
-        steps_.finish(step, StepStatus::failed, e.what());
-        throw;
-    }
-    steps_.finish(step, StepStatus::ok, "container " + container + " restarted on the restored volume");
+    restore.run(from, to, steps_.record().run_id);
 }
 
 std::string RunHost::git(const std::vector<std::string>& args, bool mutating) {

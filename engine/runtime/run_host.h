@@ -11,6 +11,7 @@
 #include "prim/process_runner.h"
 #include "prim/release_store.h"
 #include "prim/systemd_units.h"
+#include "runtime/docker_versions.h"
 #include "runtime/step_recorder.h"
 #include "runtime/version_store.h"
 
@@ -21,7 +22,8 @@ public:
     RunHost(const ServicePolicy& service, VersionStore& versions, ProcessRunner& processes, HttpClient& http,
             StepRecorder& steps, bool dry_run);
 
-    // Switching to the version of `point` also restores its config files and volumes.
+    // Switching to the version of `point` also restores its config files and volumes (a docker
+    // service's while its container is stopped).
     void restore_with_version(const RollbackPoint& point, const PointStore& store) {
         point_ = &point;
         point_store_ = &store;
@@ -49,7 +51,7 @@ private:
     const HealthCheck& health_check() const;
     SystemdUnits units(Duration timeout) const;  // in the policy's scope
     void restore_point_files();
-    void restore_docker_volume(const PointVolume& v);
+    void restore_docker_point(DockerVersions& versions, const std::string& from, const std::string& to);
     const ReleaseStore& releases(const char* function) const;  // throws unless strategy "releases"
 
     const ServicePolicy& service_;

@@ -1,5 +1,7 @@
 #include "runtime/step_recorder.h"
 
+#include "core/error.h"
+
 namespace backstop {
 
 std::size_t StepRecorder::start(std::string name, std::string detail) {
@@ -17,6 +19,18 @@ void StepRecorder::finish(std::size_t index, StepStatus status, std::string mess
     step.duration_ms =
         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started_.at(index)).count();
     observer_.step_finished(step);
+}
+
+void StepRecorder::run(std::string name, std::string detail, const std::function<std::string()>& act) {
+    std::size_t i = start(std::move(name), std::move(detail));
+    std::string message;
+    try {
+        message = act();
+    } catch (const Error& e) {
+        finish(i, StepStatus::failed, e.what());
+        throw;
+    }
+    finish(i, StepStatus::ok, std::move(message));
 }
 
 void StepRecorder::note(std::string name, std::string detail, StepStatus status, std::string message) {

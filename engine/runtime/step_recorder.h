@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <string>
 
 #include "core/run_record.h"
@@ -16,6 +17,9 @@ public:
     // Returns the step's index for finish().
     std::size_t start(std::string name, std::string detail);
     void finish(std::size_t index, StepStatus status, std::string message = {});
+    // Runs `act` as one step: ok with the message `act` returns; failed with the error's text, then
+    // rethrown, when it throws Error.
+    void run(std::string name, std::string detail, const std::function<std::string()>& act);
     // A step that takes no time: planned in a dry run, or skipped.
     void note(std::string name, std::string detail, StepStatus status, std::string message = {});
     // A runbook log line. Lines are cut at kMaxLogLineBytes; once a run's log holds

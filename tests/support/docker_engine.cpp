@@ -185,8 +185,25 @@ void DockerEngine::build_app_image(const std::string& ref, bool healthy, bool st
     root.write("etc/group", "root:x:0:\nnogroup:x:65534:\n");
     root.write("www/index.html", "app " + ref + "\n");
     if (healthy) root.write("www/health", "ok " + ref + "\n");
+    import_image(ref, root.path());
+}
+
+void DockerEngine::build_busybox_image(const std::string& ref, const std::map<std::string, std::string>& files) const {
+    TempDir root("backstop-rootfs");
+    root.mkdir("bin");
+    root.mkdir("tmp");
+    fs::copy_file("/bin/busybox", root.file("bin/busybox"));
+    for (const char* applet : {"sh", "httpd", "cat", "ls", "sleep", "mkdir", "rm"})
+        fs::create_symlink("busybox", root.file(std::string("bin/") + applet));
+    root.write("etc/passwd", "root:x:0:0:root:/:/bin/sh\n");
+    root.write("etc/group", "root:x:0:\n");
+    for (const auto& [path, content] : files) root.write_executable(path, content);
+    import_image(ref, root.path());
+}
+
+void DockerEngine::import_image(const std::string& ref, const std::string& rootfs) const {
     ProcessRequest req;
-    req.argv = {"sh", "-c", "tar -C \"$1\" -cf - . | docker import - \"$2\"", "sh", root.path(), ref};
+    req.argv = {"sh", "-c", "tar -C \"$1\" -cf - . | docker import - \"$2\"", "sh", rootfs, ref};
     req.env_overrides = {{"DOCKER_HOST", host_}};
     req.timeout = Duration{60'000};
     ProcessResult r = make_process_runner()->run(req);

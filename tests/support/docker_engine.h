@@ -40,9 +40,13 @@ public:
     // Without `startable` the image lacks /bin/busybox: a container from it is created but fails
     // to start.
     void build_app_image(const std::string& ref, bool healthy, bool startable = true) const;
+    // Imports a busybox image `ref` (sh, httpd, cat, ls, sleep, mkdir, rm) holding `files`: path
+    // inside the image -> content, each file executable.
+    void build_busybox_image(const std::string& ref, const std::map<std::string, std::string>& files) const;
 
 private:
     void stop();
+    void import_image(const std::string& ref, const std::string& rootfs) const;
 
     TempDir dir_;
     std::string host_;
