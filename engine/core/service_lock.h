@@ -20,6 +20,9 @@ struct LockHolder {
 class HeldLock {
 public:
     virtual ~HeldLock() = default;  // releases
+    // The holder before us when it died holding the lock (a clean release leaves no holder
+    // behind): its processes may still be running.
+    virtual std::optional<LockHolder> dead_holder() const { return std::nullopt; }
 };
 
 class LockManager {

@@ -20,7 +20,8 @@ namespace {
 
 class FileLock final : public HeldLock {
 public:
-    explicit FileLock(int fd) : fd_(fd) {}
+    FileLock(int fd, std::optional<LockHolder> dead) : fd_(fd), dead_(std::move(dead)) {}
+    std::optional<LockHolder> dead_holder() const override { return dead_; }
     ~FileLock() override {
         // Clear the holder first so nobody reads a stale name after we let go.
         if (::ftruncate(fd_, 0) != 0) { /* the flock release below is what matters */ }
@@ -30,6 +31,7 @@ public:
 
 private:
     int fd_;
+    std::optional<LockHolder> dead_;
 };
 
 LockHolder read_holder(int fd) {
@@ -69,6 +71,9 @@ public:
             ::close(fd);
             return nullptr;
         }
+        // A holder that let go cleanly truncated the file; one still named here died holding it.
+        std::optional<LockHolder> dead;
+        if (LockHolder before = read_holder(fd); !before.run_id.empty()) dead = std::move(before);
         nlohmann::json j = {{"run_id", me.run_id}, {"actor", me.actor}, {"host", me.host},
                             {"pid", me.pid},       {"since_ms", me.since_ms}};
         std::string text = json_text(j) + "\n";
@@ -77,7 +82,7 @@ public:
             ::close(fd);
             throw Error("cannot write lock " + path_of(service).string() + ": " + std::strerror(err));
         }
-        return std::make_unique<FileLock>(fd);
+        return std::make_unique<FileLock>(fd, std::move(dead));
     }
 
     std::optional<LockHolder> current_holder(const std::string& service) override {

@@ -2,6 +2,7 @@
 // the direct child's exit noticed through a pidfd (or waitid polling), never a SIGCHLD handler.
 // Written on POSIX primitives rather than Boost.Process so the exit-vs-EOF rules below are exact.
 #include "prim/process_runner.h"
+#include "prim/run_processes.h"
 
 #include "core/text.h"
 
@@ -265,9 +266,13 @@ ProcessResult PosixProcessRunner::run(const ProcessRequest& request) {
     for (char** e = environ; e && *e; ++e) {
         std::string_view entry(*e);
         std::string key(entry.substr(0, entry.find('=')));
-        if (!request.env_overrides.contains(key)) env.emplace_back(entry);
+        if (request.env_overrides.contains(key) || (key == kRunIdVariable && !current_run_id().empty())) continue;
+        env.emplace_back(entry);
     }
     for (const auto& [key, value] : request.env_overrides) env.push_back(key + "=" + value);
+    // Which run started it, so a later run can end what a dead one left behind (run_processes.h).
+    if (!current_run_id().empty() && !request.env_overrides.contains(kRunIdVariable))
+        env.push_back(std::string(kRunIdVariable) + "=" + current_run_id());
 
     std::string path_var = "/usr/local/bin:/usr/bin:/bin";
     if (auto it = request.env_overrides.find("PATH"); it != request.env_overrides.end())

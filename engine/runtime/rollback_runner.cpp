@@ -5,6 +5,7 @@
 
 #include "core/error.h"
 #include "lua/runbook_engine.h"
+#include "prim/run_processes.h"
 #include "runtime/attempt_guard.h"
 #include "runtime/health_check.h"
 #include "runtime/notifier.h"
@@ -37,6 +38,24 @@ std::optional<std::string> nothing_to_do_reason(const HookOutcome& pre) {
     auto at = pre.returns[0].find("nothing_to_do");
     if (at == pre.returns[0].end() || !at->is_string()) return std::nullopt;
     return at->get<std::string>();
+}
+
+// A run that died holding the lock (kill -9 mid-restart) may have left its commands running; they
+// would act later, in the middle of this run. End them first, and say which.
+void end_leftovers(const LockHolder& dead, bool dry, StepRecorder& steps) {
+    std::vector<RunProcess> left = find_run_processes(dead.run_id);
+    if (left.empty()) return;
+    std::string list;
+    for (const auto& p : left) list += (list.empty() ? "" : ", ") + ("pid " + std::to_string(p.pid) + " `" + p.command + "`");
+    const std::string detail = std::to_string(left.size()) + " process(es) left by run " + dead.run_id + ", which died holding the lock";
+    if (dry) {
+        steps.note("leftovers", detail, StepStatus::planned, "would end " + list);
+        return;
+    }
+    std::string ended;
+    for (const auto& p : end_run_processes(left, std::chrono::milliseconds(2000)))
+        ended += (ended.empty() ? "" : ", ") + ("pid " + std::to_string(p.pid) + " `" + p.command + "`");
+    steps.note("leftovers", detail, StepStatus::ok, ended.empty() ? "they had ended by themselves" : "ended " + ended);
 }
 
 std::string holder_text(const LockHolder& h) {
@@ -138,6 +157,7 @@ RunRecord RollbackRunner::run_steps(const RunRequest& request, RunObserver& obse
 
     RunRecord rec;
     rec.run_id = new_run_id();
+    RunProcessScope tagged(rec.run_id);  // every process this run starts can be found by its id
     rec.service = svc->name;
     rec.env = svc->env;
     rec.level = request.level.empty() ? svc->rollback.level : request.level;
@@ -176,6 +196,7 @@ RunRecord RollbackRunner::run_steps(const RunRequest& request, RunObserver& obse
         return finish(Outcome::refused, why);
     }
     steps.finish(lock_step, StepStatus::ok);
+    if (auto dead = lock->dead_holder()) end_leftovers(*dead, dry, steps);
 
     // guard
     std::vector<RunRecord> past;
