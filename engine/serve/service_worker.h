@@ -1,7 +1,8 @@
 // One watched service inside `backstop serve`: it observes the service's sources on their
-// intervals, runs its cron schedules and records the events that reach it, each followed by the
-// evaluation of the triggers concerned — one job at a time, in turns the daemon's WorkerPool runs,
-// so a slow source or a long rollback holds up this service only, never another.
+// intervals, runs its cron schedules, records the events that reach it and keeps the timers of
+// their triggers (`for`, `delay`), each followed by the evaluation of the triggers concerned — one
+// job at a time, in turns the daemon's WorkerPool runs, so a slow source or a long rollback holds
+// up this service only, never another.
 #pragma once
 
 #include <chrono>
@@ -54,7 +55,8 @@ public:
     // (0: none) is marked done in the event spool once the event has been evaluated.
     bool deliver(Observation observation, std::uint64_t spool_id = 0);
     // Asks it to end after the job at hand: with `finish_queue`, after the queued events too
-    // (a reload), else dropping them (shutdown). Returns at once.
+    // (a reload), else dropping them (shutdown; the event spool keeps them for the next start).
+    // Returns at once.
     void stop(bool finish_queue);
     // True once it has ended; false when `deadline` came first.
     bool wait_stopped(std::chrono::steady_clock::time_point deadline);
