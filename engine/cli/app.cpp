@@ -45,7 +45,10 @@ std::string default_actor() {
 }
 
 PolicyLoadResult App::load_policies() const {
-    return backstop::load_policies(read_policy_sources(policies_path));
+    PolicyFiles files = read_policy_files(policies_path);
+    PolicyLoadResult loaded = backstop::load_policies(files.sources);
+    loaded.diagnostics.append(files.problems);
+    return loaded;
 }
 
 const ServicePolicy* App::service(const std::string& name, PolicyLoadResult& holder) const {

@@ -13,7 +13,8 @@
 
 namespace backstop::cli {
 
-enum class Exit : int { ok = 0, failed = 1, verify_failed = 2, refused = 3, usage = 64 };
+// `unrecorded`: the run ended as for `ok`, but its end could not be written to history.
+enum class Exit : int { ok = 0, failed = 1, verify_failed = 2, refused = 3, unrecorded = 4, usage = 64 };
 
 struct App {
     Args args;

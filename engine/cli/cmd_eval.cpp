@@ -45,6 +45,7 @@ int run_eval(App& app) {
     RunObserver& observer = app.json ? static_cast<RunObserver&>(quiet) : terminal;
     nlohmann::json out = nlohmann::json::array();
     bool acted_badly = false;
+    bool unrecorded = false;  // an action's end could not be written to history
     std::size_t triggers = 0;
     for (const ServicePolicy* svc : services) {
         for (const TriggerReport& r : watcher.evaluate(*svc, now_epoch_ms(), observer)) {
@@ -52,6 +53,7 @@ int run_eval(App& app) {
             bool fired = !r.action.empty();
             if (fired && (r.outcome == Outcome::failed || r.outcome == Outcome::verify_failed || r.outcome == Outcome::refused))
                 acted_badly = true;
+            if (fired && !r.history_error.empty()) unrecorded = true;
             if (app.json) {
                 nlohmann::json j = {{"service", r.service}, {"trigger", r.trigger}, {"step", to_string(r.step)}, {"observed", r.observed}};
                 if (fired) {
@@ -60,6 +62,7 @@ int run_eval(App& app) {
                     j["outcome"] = to_string(r.outcome);
                     j["message"] = r.message;
                     j["run_id"] = r.run_id;
+                    if (!r.history_error.empty()) j["history_error"] = r.history_error;
                 } else if (!r.message.empty()) {
                     j["message"] = r.message;
                 }
@@ -75,7 +78,7 @@ int run_eval(App& app) {
     }
     if (app.json) std::cout << json_text(out, 2) << "\n";
     else if (triggers == 0) std::cout << "no triggers defined; nothing to evaluate\n";
-    return static_cast<int>(acted_badly ? Exit::failed : Exit::ok);
+    return static_cast<int>(acted_badly ? Exit::failed : unrecorded ? Exit::unrecorded : Exit::ok);
 }
 
 }  // namespace backstop::cli

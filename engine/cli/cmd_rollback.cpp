@@ -1,5 +1,6 @@
 // `backstop rollback` and `backstop verify [--rollback]`.
 #include <iostream>
+#include <optional>
 #include <string>
 #include <unistd.h>
 
@@ -7,6 +8,8 @@
 #include "core/json_text.h"
 #include "cli/verbs.h"
 #include "core/error.h"
+#include "core/rollback_point.h"
+#include "core/run_record.h"
 #include "prim/http_client.h"
 #include "prim/process_runner.h"
 #include "runtime/rollback_runner.h"
@@ -16,10 +19,21 @@ namespace backstop::cli {
 
 namespace {
 
-bool confirm(const RunRecord& preview) {
+// What is about to be restored, when the target is a rollback point: the person confirming must see
+// which point (id, what it was taken for, when and by whom), not only the version it holds.
+void print_point(std::ostream& out, const RollbackPoint& p) {
+    out << "Rollback point " << p.id << ": " << (p.description.empty() ? "(no description)" : p.description) << "\n"
+        << "  created " << format_utc(p.created_ms) << (p.actor.empty() ? "" : " by " + p.actor)
+        << (p.host.empty() ? "" : " on " + p.host) << "\n"
+        << "  version " << p.version << (p.version_id.empty() || p.version_id == p.version ? "" : " (" + p.version_id + ")")
+        << "; " << p.configs.size() << " config file(s), " << p.volumes.size() << " volume(s)\n";
+}
+
+bool confirm(const RunRecord& preview, const RollbackPoint* point) {
     print_plan(std::cout, preview);
-    std::cout << "Roll back " << preview.service << " from " << preview.from << " to " << preview.to << "? [y/N] "
-              << std::flush;
+    if (point) print_point(std::cout, *point);
+    std::cout << "Roll back " << preview.service << " from " << preview.from << " to " << preview.to
+              << (point ? " (point " + point->id + ")" : "") << "? [y/N] " << std::flush;
     std::string answer;
     if (!std::getline(std::cin, answer)) return false;
     return answer == "y" || answer == "Y" || answer == "yes";
@@ -46,7 +60,9 @@ int execute(App& app, const PolicySet& policies, const RunRequest& request, bool
             print_verdict(std::cout, preview);
             return exit_code_for(preview);
         }
-        if (!confirm(preview)) {
+        std::optional<RollbackPoint> point;
+        if (request.to && is_point_id(*request.to)) point = points.find(*request.to);
+        if (!confirm(preview, point ? &*point : nullptr)) {
             std::cout << "Not confirmed; nothing changed.\n";
             return static_cast<int>(Exit::failed);
         }

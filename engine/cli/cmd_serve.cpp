@@ -1,10 +1,13 @@
-// `backstop serve [--listen HOST:PORT] [--token-file PATH | --no-auth] [--shutdown-timeout D]`:
+// `backstop serve [--listen HOST:PORT] [--token-file PATH | --no-auth] [--tls-cert PEM --tls-key PEM]
+// [--shutdown-timeout D]`:
 // the daemon — sources on their intervals, cron schedules, events from Alertmanager and others,
 // /metrics; SIGHUP reloads the policies, SIGTERM stops it.
 #include <malloc.h>
 
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
+#include <sstream>
 
 #include <spdlog/sinks/dist_sink.h>
 #include <spdlog/spdlog.h>
@@ -38,6 +41,15 @@ std::pair<std::string, int> parse_listen(const std::string& text) {
     return {host, port};
 }
 
+std::string read_pem(const std::string& option, const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream text;
+    if (in) text << in.rdbuf();
+    if (!in || text.str().find("-----BEGIN ") == std::string::npos)
+        throw UsageError{option + " " + path + ": cannot read a PEM file there"};
+    return text.str();
+}
+
 // The logger setup_logging made writes from one thread; the daemon logs from many.
 void make_logging_thread_safe() {
     auto old = spdlog::default_logger();
@@ -60,6 +72,14 @@ int run_serve(App& app) {
         auto d = parse_duration(*text, &why);
         if (!d || d->count() <= 0) throw UsageError{"--shutdown-timeout: " + (why.empty() ? std::string("must be positive") : why)};
         options.shutdown_timeout = *d;
+    }
+
+    const auto cert = app.args.value("--tls-cert");
+    const auto key = app.args.value("--tls-key");
+    if (cert.has_value() != key.has_value()) throw UsageError{"--tls-cert and --tls-key go together"};
+    if (cert) {
+        options.tls_cert_pem = read_pem("--tls-cert", *cert);
+        options.tls_key_pem = read_pem("--tls-key", *key);
     }
 
     const char* env_token = std::getenv("BACKSTOP_TOKEN");

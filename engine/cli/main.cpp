@@ -24,7 +24,8 @@ void print_help(std::ostream& out) {
         << "  --log-format F    text (default) or json, for the log on stderr\n"
         << "  -v, --verbose     debug logging\n\n"
         << "exit codes: 0 done (verified, emergency or dry run), 1 failed or nothing to roll back to,\n"
-        << "            2 switched but verification failed, 3 refused (locked or max_attempts), 64 usage error\n";
+        << "            2 switched but verification failed, 3 refused (locked or max_attempts),\n"
+        << "            4 done but its end could not be written to history, 64 usage error\n";
 }
 
 const Verb* find_verb(const std::string& name) {

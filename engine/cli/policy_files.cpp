@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <optional>
 
 #include "core/error.h"
 #include "core/parallel_for.h"
@@ -17,14 +18,29 @@ namespace fs = std::filesystem;
 
 namespace {
 
+constexpr const char* kUnreadable = "unreadable-policy";
+
+void problem(Diagnostics& found, const fs::path& at, std::string message) {
+    found.error(kUnreadable, SourcePosition{at.string()}, std::move(message));
+}
+
 // The whole file, read with plain system calls: a fleet has thousands, and a stream costs more
-// to set up than the read.
-std::string read_text(const fs::path& file) {
-    const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) throw Error("cannot read policy file " + file.string() + ": " + std::strerror(errno));
+// to set up than the read. O_NONBLOCK: a FIFO named like a policy must not hang `check`; only a
+// regular file is read. Returns the error text instead when it cannot.
+std::optional<std::string> read_text(const fs::path& file, std::string& error) {
+    const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0) {
+        error = std::string("cannot read policy file: ") + std::strerror(errno);
+        return std::nullopt;
+    }
     std::string text;
     struct stat st {};
-    if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) text.reserve(static_cast<std::size_t>(st.st_size));
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        ::close(fd);
+        error = "not a regular file; a policy must be a file";
+        return std::nullopt;
+    }
+    text.reserve(static_cast<std::size_t>(st.st_size));
     char chunk[16 * 1024];
     for (;;) {
         const ssize_t n = ::read(fd, chunk, sizeof chunk);
@@ -33,36 +49,89 @@ std::string read_text(const fs::path& file) {
             continue;
         }
         if (n < 0 && errno == EINTR) continue;
-        const int error = errno;
+        const int err = errno;
         ::close(fd);
-        if (n < 0) throw Error("cannot read policy file " + file.string() + ": " + std::strerror(error));
-        return text;
+        if (n == 0) return text;
+        error = std::string("cannot read policy file: ") + std::strerror(err);
+        return std::nullopt;
     }
 }
 
+// One entry of a policy folder: a *.toml to read, a folder to descend into, or a problem.
+void look_at(const fs::directory_entry& entry, std::vector<fs::path>& files, std::vector<fs::path>& folders, Diagnostics& found) {
+    std::error_code ec;
+    const fs::path& p = entry.path();
+    const fs::file_status own = entry.symlink_status(ec);
+    const bool toml = p.extension() == ".toml";
+    if (fs::is_symlink(own)) {
+        const fs::file_status target = fs::status(p, ec);
+        if (fs::is_directory(target))
+            found.warning("policy-folder-link", SourcePosition{p.string()},
+                          "a symbolic link to a folder is not followed; its policies are not loaded (name the folder itself)");
+        else if (!toml) return;
+        else if (!fs::exists(target))
+            problem(found, p, "dangling symbolic link to " + fs::read_symlink(p, ec).string() + "; the policy it named is gone");
+        else if (fs::is_regular_file(target)) files.push_back(p);
+        else problem(found, p, "links to something that is not a regular file; a policy must be a file");
+        return;
+    }
+    if (fs::is_directory(own)) folders.push_back(p);
+    else if (!toml) return;
+    else if (fs::is_regular_file(own)) files.push_back(p);
+    else problem(found, p, "not a regular file; a policy must be a file");
+}
+
+// Every *.toml below `root`, a folder that cannot be listed being a problem at its path.
+std::vector<fs::path> list_policy_folder(const fs::path& root, Diagnostics& found) {
+    std::vector<fs::path> files, pending{root};
+    while (!pending.empty()) {
+        fs::path dir = std::move(pending.back());
+        pending.pop_back();
+        std::error_code ec;
+        fs::directory_iterator it(dir, ec);
+        for (; !ec && it != fs::directory_iterator(); it.increment(ec)) look_at(*it, files, pending, found);
+        if (ec) problem(found, dir, "cannot list policy folder: " + ec.message() + "; its policies are not loaded");
+    }
+    std::sort(files.begin(), files.end());
+    return files;
+}
+
 // `cwd`: the current directory, which relative paths start from (asked once, not per file).
-PolicySource read_one(const fs::path& file, const fs::path& cwd) {
-    fs::path abs = (file.is_absolute() ? file : cwd / file).lexically_normal();
-    return {file.string(), read_text(file), abs.parent_path()};
+std::vector<PolicySource> read_all(const std::vector<fs::path>& files, const fs::path& cwd, Diagnostics& found) {
+    std::vector<std::optional<PolicySource>> read(files.size());
+    std::vector<std::string> errors(files.size());
+    parallel_for(files.size(), 64, 4, [&](std::size_t i) {
+        auto text = read_text(files[i], errors[i]);
+        if (!text) return;
+        fs::path abs = (files[i].is_absolute() ? files[i] : cwd / files[i]).lexically_normal();
+        read[i] = PolicySource{files[i].string(), std::move(*text), abs.parent_path()};
+    });
+    std::vector<PolicySource> out;
+    out.reserve(files.size());
+    for (std::size_t i = 0; i < files.size(); ++i) {
+        if (read[i]) out.push_back(std::move(*read[i]));
+        else problem(found, files[i], errors[i]);
+    }
+    return out;
 }
 
 }  // namespace
 
-std::vector<PolicySource> read_policy_sources(const fs::path& path) {
+PolicyFiles read_policy_files(const fs::path& path) {
     std::error_code ec;
     if (!fs::exists(path, ec)) throw Error("policy path " + path.string() + " does not exist (set --policies or BACKSTOP_POLICIES)");
+    PolicyFiles out;
     const fs::path cwd = fs::current_path();
-    if (!fs::is_directory(path, ec)) return {read_one(path, cwd)};
-    std::vector<fs::path> files;
-    for (auto it = fs::recursive_directory_iterator(path, fs::directory_options::skip_permission_denied, ec);
-         !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-        if (it->is_regular_file(ec) && it->path().extension() == ".toml") files.push_back(it->path());
-    }
-    if (ec) throw Error("cannot list policies in " + path.string() + ": " + ec.message());
-    std::sort(files.begin(), files.end());
-    std::vector<PolicySource> out(files.size());
-    parallel_for(files.size(), 64, 4, [&](std::size_t i) { out[i] = read_one(files[i], cwd); });
+    std::vector<fs::path> files = fs::is_directory(path, ec) ? list_policy_folder(path, out.problems) : std::vector<fs::path>{path};
+    out.sources = read_all(files, cwd, out.problems);
     return out;
+}
+
+std::vector<PolicySource> read_policy_sources(const fs::path& path) {
+    PolicyFiles files = read_policy_files(path);
+    for (const auto& d : files.problems.items())
+        if (d.severity == Severity::error) throw Error(d.where.file + ": " + d.message);
+    return std::move(files.sources);
 }
 
 }  // namespace backstop::cli

@@ -82,14 +82,20 @@ void print_verdict(std::ostream& out, const RunRecord& run) {
         case Outcome::paged: word = "PAGED"; break;
         case Outcome::awaiting_hotfix: word = "AWAITING HOTFIX"; break;
         case Outcome::no_action: word = "NO ACTION"; break;
+        case Outcome::nothing_to_do: word = "NOTHING TO DO"; break;
+        case Outcome::unrecorded: word = "UNRECORDED"; break;
     }
     out << word << ": " << run.message << " [run " << run.run_id << ", " << seconds(run.duration_ms()) << "]" << std::endl;
 }
 
 int exit_code_for(const RunRecord& run) {
+    // A run that did its work but whose end history lacks must not look done to a script; a
+    // failing code already says so, and the run's own outcome matters more there.
+    const Exit done = run.history_error.empty() ? Exit::ok : Exit::unrecorded;
     switch (run.outcome) {
         case Outcome::succeeded:
-        case Outcome::dry_run: return static_cast<int>(Exit::ok);
+        case Outcome::nothing_to_do:
+        case Outcome::dry_run: return static_cast<int>(done);
         case Outcome::verify_failed: return static_cast<int>(Exit::verify_failed);
         case Outcome::refused: return static_cast<int>(Exit::refused);
         default: return static_cast<int>(Exit::failed);

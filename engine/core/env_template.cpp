@@ -3,6 +3,7 @@
 #include "core/env_template.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 
 namespace backstop {
@@ -107,18 +108,84 @@ ExpandedTemplate expand_env(std::string_view text, const EnvLookup& getenv) {
     return out;
 }
 
-std::string scrub(std::string text, const std::vector<EnvSecret>& secrets) {
-    // Longest first, so a secret containing another is replaced whole.
-    std::vector<const EnvSecret*> order;
-    for (const EnvSecret& s : secrets)
-        if (!s.value.empty()) order.push_back(&s);
-    std::stable_sort(order.begin(), order.end(),
-                     [](const EnvSecret* a, const EnvSecret* b) { return a->value.size() > b->value.size(); });
-    for (const EnvSecret* s : order) {
-        const std::string ref = "${env:" + s->name + "}";
-        for (std::size_t at = text.find(s->value); at != std::string::npos; at = text.find(s->value, at + ref.size()))
-            text.replace(at, s->value.size(), ref);
+namespace {
+
+// Shorter pieces are left alone: scrubbing "/" or "v1" would mangle every message.
+constexpr std::size_t kMinFragment = 6;
+
+std::string percent_decoded(std::string_view s) {
+    std::string out;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        if (s[i] == '%' && i + 2 < s.size() && std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
+            std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
+            out += static_cast<char>(std::stoi(std::string(s.substr(i + 1, 2)), nullptr, 16));
+            i += 2;
+        } else {
+            out += s[i];
+        }
     }
+    return out;
+}
+
+void add_fragment(std::vector<std::string>& out, std::string_view piece) {
+    if (piece.size() < kMinFragment) return;
+    out.emplace_back(piece);
+    std::string decoded = percent_decoded(piece);
+    if (decoded != piece && decoded.size() >= kMinFragment) out.push_back(std::move(decoded));
+}
+
+// Every piece of `value` a receiver or a library may echo on its own: the whole value and, for a
+// URL, its userinfo, password, path, each path segment, query and each query value. A webhook
+// answering "no route for /services/T0/B0/XYZ" must not put the token into a record.
+std::vector<std::string> secret_fragments(const std::string& value) {
+    std::vector<std::string> out{value};
+    auto scheme_end = value.find("://");
+    if (scheme_end == std::string::npos) return out;
+    std::string_view rest = std::string_view(value).substr(scheme_end + 3);
+    std::string_view authority = rest.substr(0, rest.find_first_of("/?#"));
+    if (auto at = authority.rfind('@'); at != std::string_view::npos) {
+        std::string_view userinfo = authority.substr(0, at);
+        add_fragment(out, userinfo);
+        if (auto colon = userinfo.find(':'); colon != std::string_view::npos) add_fragment(out, userinfo.substr(colon + 1));
+    }
+    std::string_view tail = rest.substr(authority.size());
+    std::string_view path = tail.substr(0, tail.find_first_of("?#"));
+    add_fragment(out, path);
+    for (std::size_t start = 0; start < path.size();) {
+        std::size_t slash = path.find('/', start);
+        std::size_t end = slash == std::string_view::npos ? path.size() : slash;
+        add_fragment(out, path.substr(start, end - start));
+        start = end + 1;
+    }
+    if (auto q = tail.find('?'); q != std::string_view::npos) {
+        std::string_view query = tail.substr(q + 1);
+        query = query.substr(0, query.find('#'));
+        add_fragment(out, query);
+        for (std::size_t start = 0; start < query.size();) {
+            std::size_t amp = query.find('&', start);
+            std::string_view pair = query.substr(start, (amp == std::string_view::npos ? query.size() : amp) - start);
+            if (auto eq = pair.find('='); eq != std::string_view::npos) add_fragment(out, pair.substr(eq + 1));
+            add_fragment(out, pair);
+            if (amp == std::string_view::npos) break;
+            start = amp + 1;
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
+std::string scrub(std::string text, const std::vector<EnvSecret>& secrets) {
+    // Every fragment of every secret, longest first, so a piece containing another is replaced whole.
+    std::vector<std::pair<std::string, std::string>> pieces;  // fragment, reference
+    for (const EnvSecret& s : secrets) {
+        if (s.value.empty()) continue;
+        for (auto& f : secret_fragments(s.value)) pieces.emplace_back(std::move(f), "${env:" + s.name + "}");
+    }
+    std::stable_sort(pieces.begin(), pieces.end(), [](const auto& a, const auto& b) { return a.first.size() > b.first.size(); });
+    for (const auto& [fragment, ref] : pieces)
+        for (std::size_t at = text.find(fragment); at != std::string::npos; at = text.find(fragment, at + ref.size()))
+            text.replace(at, fragment.size(), ref);
     return text;
 }
 

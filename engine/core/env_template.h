@@ -40,7 +40,9 @@ struct ExpandedTemplate {
 
 ExpandedTemplate expand_env(std::string_view text, const EnvLookup& getenv);
 
-// `text` with every occurrence of every secret value replaced by its "${env:NAME}" reference.
+// `text` with every occurrence of every secret value replaced by its "${env:NAME}" reference, and
+// of every piece of it a receiver may echo on its own: a URL's userinfo, password, path, path
+// segments, query and query values (each at least 6 characters, also percent-decoded).
 std::string scrub(std::string text, const std::vector<EnvSecret>& secrets);
 
 }  // namespace backstop

@@ -27,7 +27,8 @@ constexpr std::pair<Outcome, const char*> kOutcomes[] = {
     {Outcome::running, "running"},     {Outcome::succeeded, "succeeded"}, {Outcome::failed, "failed"},
     {Outcome::verify_failed, "verify_failed"}, {Outcome::refused, "refused"}, {Outcome::dry_run, "dry_run"},
     {Outcome::incomplete, "incomplete"}, {Outcome::manual, "manual"}, {Outcome::suppressed, "suppressed"}, {Outcome::paged, "paged"},
-    {Outcome::awaiting_hotfix, "awaiting_hotfix"}, {Outcome::no_action, "no_action"}};
+    {Outcome::awaiting_hotfix, "awaiting_hotfix"}, {Outcome::no_action, "no_action"},
+    {Outcome::nothing_to_do, "nothing_to_do"}, {Outcome::unrecorded, "unrecorded"}};
 constexpr std::pair<StepStatus, const char*> kStepStatuses[] = {
     {StepStatus::ok, "ok"}, {StepStatus::failed, "failed"}, {StepStatus::skipped, "skipped"}, {StepStatus::planned, "planned"}};
 
@@ -73,6 +74,7 @@ nlohmann::json to_json(const RunRecord& r) {
             {"log", log},
             {"notifications", notifications}};
     if (!r.decision.is_null()) out["decision"] = r.decision;
+    if (!r.history_error.empty()) out["history_error"] = r.history_error;
     return out;
 }
 

@@ -11,12 +11,15 @@
 namespace backstop {
 
 enum class RunMode { normal, dry_run, emergency };
-// `incomplete`: a run that recorded its start but never its end (the process died mid-run).
+// `incomplete`: a run that recorded its start but never its end (the process died mid-run, or
+// history could not be written); shown so, never recorded so. `unrecorded`: such a run as the
+// next run of its service recorded it, with what that run found (see runtime/unfinished_runs.h).
 // `manual`: every automatic level of the ladder failed and a checklist went out to a person. The
 // last four end records of decisions that changed nothing: a guard held the action back
 // (suppressed), someone was paged, a hotfix is awaited, or the decision was to do nothing.
+// nothing_to_do: the runbook's pre hook found nothing to roll back (returned nothing_to_do(reason)).
 enum class Outcome { running, succeeded, failed, verify_failed, refused, dry_run, incomplete, manual,
-                     suppressed, paged, awaiting_hotfix, no_action };
+                     suppressed, paged, awaiting_hotfix, no_action, nothing_to_do, unrecorded };
 enum class StepStatus { ok, failed, skipped, planned };
 
 struct StepRecord {
@@ -64,6 +67,9 @@ struct RunRecord {
     // Why backstop acted by itself: trigger, severity, source, observed values, the rule that
     // matched, the action. Null for runs asked for by hand.
     nlohmann::json decision;
+    // Never in history: why the run's end could not be written there (disk full, say). A run
+    // that ended so exits 4 rather than 0, and the next run of the service records it.
+    std::string history_error;
 
     std::int64_t duration_ms() const { return ended_ms > started_ms ? ended_ms - started_ms : 0; }
 };

@@ -21,9 +21,12 @@ constexpr std::array<std::string_view, 13> kAllKeys = {"name",    "type",    "ev
                                                        "deadline", "url",    "headers",  "smtp_url", "from",
                                                        "to",       "username", "password"};
 constexpr std::array<std::string_view, 4> kTypes = {"slack", "discord", "webhook", "email"};
-constexpr std::array<std::string_view, 9> kEvents = {"succeeded", "failed", "verify_failed", "refused", "manual",
-                                                    "paged", "awaiting_hotfix", "suppressed", "no_action"};
-// Announced when `events` is left out: every rollback outcome and every page; not the quiet ones.
+constexpr std::array<std::string_view, 10> kEvents = {"succeeded", "failed",     "verify_failed",
+                                                     "refused",   "manual",     "paged",
+                                                     "awaiting_hotfix", "suppressed", "no_action",
+                                                     "nothing_to_do"};
+// Announced when `events` is left out: every rollback outcome and every page; not the quiet ones
+// (a trigger held back, a decision to do nothing, a run that found nothing to do).
 constexpr std::size_t kDefaultEvents = 7;
 
 template <std::size_t N>

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "core/error.h"
+#include "prim/state_files.h"
 
 namespace backstop {
 
@@ -48,10 +49,8 @@ public:
     explicit HistoryFile(fs::path file) : file_(std::move(file)) {}
 
     void record(const RunRecord& r) override {
-        std::error_code ec;
-        fs::create_directories(file_.parent_path(), ec);
-        Fd fd(::open(file_.c_str(), O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0640));
-        if (fd.get() < 0) throw Error("cannot open history " + file_.string() + ": " + std::strerror(errno));
+        prepare_state_folder(file_.parent_path());
+        Fd fd(open_state_file(file_, O_RDWR | O_APPEND | O_CREAT, "history"));
         // Writers take turns, and each starts on a fresh line: a writer killed mid-line leaves a
         // fragment that readers skip, and the next record must not be glued onto it.
         if (::flock(fd.get(), LOCK_EX) != 0) throw Error("cannot lock history " + file_.string() + ": " + std::strerror(errno));
@@ -70,11 +69,9 @@ public:
     }
 
     std::vector<RunRecord> load() override {
-        Fd fd(::open(file_.c_str(), O_RDONLY | O_CLOEXEC));
-        if (fd.get() < 0) {
-            if (errno == ENOENT) return {};
-            throw Error("cannot open history " + file_.string() + ": " + std::strerror(errno));
-        }
+        check_state_folder(file_.parent_path());
+        Fd fd(open_state_file(file_, O_RDONLY, "history"));
+        if (fd.get() < 0) return {};  // nothing recorded yet
         std::string data;
         char buf[65536];
         for (;;) {

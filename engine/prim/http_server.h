@@ -1,16 +1,15 @@
-// A small HTTP/1.1 server meant for loopback: one poll-loop thread runs every connection and calls the
-// handler inline, so handlers must be quick. Keep-alive, pipelining, size limits and per-connection
-// read timeouts; no TLS, no chunked uploads (411), no new library.
+// The HTTP/1.1 server of `serve` and the tests' loopback fixtures, on libmicrohttpd: one epoll thread
+// runs every connection and calls the handler inline, so handlers must be quick. Limits that hold under
+// a flood of idle or trickling connections: a whole-request deadline, a global connection cap with
+// the longest-waiting connections evicted first near it, and a per-address cap for non-loopback peers.
 #pragma once
 
-#include <atomic>
 #include <cstddef>
 #include <functional>
 #include <map>
-#include <mutex>
+#include <memory>
 #include <string>
 #include <string_view>
-#include <thread>
 
 #include "core/duration.h"
 
@@ -18,7 +17,7 @@ namespace backstop {
 
 struct HttpServerRequest {
     std::string method;   // as sent, e.g. "GET", "POST"
-    std::string path;     // request target before '?', not percent-decoded
+    std::string path;     // request target before '?', not percent-decoded; absolute-form targets lose scheme and authority
     std::string query;    // after '?', not decoded; empty when none
     std::string version;  // "HTTP/1.1" or "HTTP/1.0"
     std::map<std::string, std::string> headers;  // names lower-cased; repeated headers joined by ", "
@@ -41,13 +40,31 @@ struct HttpServerResponse {
 // Called on the server thread for every complete request. An exception becomes a 500.
 using HttpHandler = std::function<HttpServerResponse(const HttpServerRequest&)>;
 
+// Told on the server thread about each request the server answered itself without calling the
+// handler (400 for a missing or repeated Host or a bad target, 413 for a body over the limit), so the
+// owner can count them. `request` has what was read: method, path, query, version, headers, peer.
+using HttpRefusalObserver = std::function<void(const HttpServerRequest& request, int status)>;
+
 struct HttpServerOptions {
     std::string host = "127.0.0.1";  // a numeric address or a name that resolves, e.g. "::1", "0.0.0.0"
     int port = 0;                    // 0: an ephemeral port, see HttpServer::port()
-    std::size_t max_header_bytes = 16 * 1024;    // request line + headers; more -> 431
-    std::size_t max_body_bytes = 1024 * 1024;    // Content-Length above this -> 413
-    Duration read_timeout{10'000};               // each request must arrive whole within this -> 408
-    std::size_t max_connections = 64;            // further connections get 503 and are closed
+    std::size_t max_header_bytes = 16 * 1024;    // request line + headers; more -> 431 (from libmicrohttpd)
+    std::size_t max_body_bytes = 1024 * 1024;    // a body above this -> 413, refused before it is read when announced
+    // Each request, headers and body, must arrive whole within this, counted from the connection's
+    // start or from the previous answer; otherwise the connection is closed. Trickling bytes does not
+    // extend it. An answer the client does not read is dropped after the same time without progress.
+    Duration read_timeout{10'000};
+    // Open connections at most. Above 7/8 of it the connections that have waited longest for their
+    // request are closed first, so a new request always finds room; fewer when the process's file
+    // descriptor limit is lower (see raise_fd_limit()).
+    std::size_t max_connections = 4096;
+    // Open connections per peer address, except loopback (every local client shares 127.0.0.1, the
+    // health checker with any local flood); a peer over it is closed at once. 0: no limit.
+    std::size_t max_connections_per_address = 64;
+    // TLS when both are set (PEM text, not paths).
+    std::string tls_cert_pem;
+    std::string tls_key_pem;
+    HttpRefusalObserver on_refused;
 };
 
 class HttpServer {
@@ -62,23 +79,23 @@ public:
     // The port actually bound (the ephemeral one when options.port was 0).
     int port() const { return port_; }
     const std::string& host() const { return options_.host; }
+    // The connection cap in effect (options.max_connections, lowered to fit the descriptor limit).
+    std::size_t max_connections() const { return options_.max_connections; }
 
-    // Closes every connection (answers in progress are dropped), then joins the server thread.
-    // Idempotent. From inside a handler it only asks the loop to end; the destructor joins.
+    // Closes every connection (answers in progress are dropped) and ends the server thread.
+    // Idempotent. From inside a handler it only refuses further requests; the destructor ends it.
     void stop();
 
-private:
-    void run();
+    struct Impl;
 
+private:
     HttpServerOptions options_;
-    HttpHandler handler_;
-    int listen_fd_ = -1;
-    int wake_read_ = -1;  // readable once stop() was called
-    int wake_write_ = -1;
     int port_ = 0;
-    std::atomic<bool> stopping_{false};
-    std::mutex stop_mutex_;  // two threads calling stop() must not both join
-    std::thread thread_;
+    std::unique_ptr<Impl> impl_;
 };
+
+// Raises this process's soft limit on open files towards `wanted` (never above the hard limit, never
+// lowers it); returns the soft limit now in effect.
+std::size_t raise_fd_limit(std::size_t wanted);
 
 }  // namespace backstop

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
+#include "prim/state_files.h"
 
 namespace backstop {
 
@@ -95,12 +96,9 @@ private:
     fs::path path_of(const std::string& service) const { return dir_ / (service + ".lock"); }
 
     int open_lock(const std::string& service) {
-        std::error_code ec;
-        fs::create_directories(dir_, ec);
+        prepare_state_folder(dir_.parent_path(), dir_.filename());
         // Lock files are never unlinked: unlinking races with a waiter that opened the old inode.
-        int fd = ::open(path_of(service).c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0640);
-        if (fd < 0) throw Error("cannot open lock " + path_of(service).string() + ": " + std::strerror(errno));
-        return fd;
+        return open_state_file(path_of(service), O_RDWR | O_CREAT, "lock");
     }
 
     fs::path dir_;

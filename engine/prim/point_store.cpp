@@ -12,6 +12,7 @@
 #include "core/error.h"
 #include "core/json_text.h"
 #include "core/sha256.h"
+#include "prim/state_files.h"
 
 namespace backstop {
 
@@ -29,7 +30,8 @@ void write_file_atomically(const fs::path& path, const std::string& content) {
     fs::path tmp = path.parent_path() / ("." + path.filename().string() + ".backstop-" + std::to_string(::getpid()));
     struct stat st {};
     mode_t mode = ::stat(path.c_str(), &st) == 0 ? (st.st_mode & 07777) : 0644;
-    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+    ::unlink(tmp.c_str());  // left by a process of the same pid that died mid-write
+    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
     if (fd < 0) throw Error("cannot write " + tmp.string() + ": " + std::strerror(errno));
     std::size_t done = 0;
     while (done < content.size()) {
@@ -66,15 +68,14 @@ void PointStore::run(const std::vector<std::string>& argv) const {
 
 void PointStore::save(RollbackPoint& p) {
     fs::path dir = dir_of(p);
+    prepare_state_folder(root_.parent_path(), root_.filename() / p.service / p.id / "configs");
     std::error_code ec;
-    fs::create_directories(dir / "configs", ec);
-    if (ec) throw Error("cannot create " + dir.string() + ": " + ec.message());
     try {
         for (auto& c : p.configs) {
             auto content = read_whole_file(c.path);
             if (!content) throw Error("cannot read config file " + c.path + ": " + std::strerror(errno));
             c.sha256 = sha256_hex(*content);
-            write_file_atomically(dir / "configs" / c.sha256, *content);
+            write_state_file(dir / "configs" / c.sha256, *content, "point file");
         }
         int n = 0;
         for (auto& v : p.volumes) {
@@ -82,11 +83,14 @@ void PointStore::save(RollbackPoint& p) {
             if (!fs::is_directory(folder, ec)) throw Error("volume " + v.path + " is not a folder");
             v.archive = "volume-" + std::to_string(++n) + ".tar.gz";
             run({"tar", "-czf", (dir / v.archive).string(), "-C", folder.parent_path().string(), folder.filename().string()});
-            auto archive = read_whole_file(dir / v.archive);
+            // tar made it under the umask: the state's mode, whatever that was.
+            if (::chmod((dir / v.archive).c_str(), kStateFileMode) != 0)
+                throw Error("cannot set the mode of " + (dir / v.archive).string() + ": " + std::strerror(errno));
+            auto archive = read_state_file(dir / v.archive, "point archive");
             if (!archive) throw Error("cannot read archive " + (dir / v.archive).string());
             v.sha256 = sha256_hex(*archive);
         }
-        write_file_atomically(dir / "point.json", json_text(to_json(p), 2) + "\n");
+        write_state_file(dir / "point.json", json_text(to_json(p), 2) + "\n", "point");
     } catch (const Error&) {
         fs::remove_all(dir, ec);
         throw;
@@ -95,9 +99,11 @@ void PointStore::save(RollbackPoint& p) {
 
 std::vector<RollbackPoint> PointStore::list(const std::string& service) const {
     std::vector<RollbackPoint> out;
+    check_state_folder(root_.parent_path(), root_.filename() / service);
     std::error_code ec;
     for (const auto& entry : fs::directory_iterator(root_ / service, ec)) {
-        auto text = read_whole_file(entry.path() / "point.json");
+        if (entry.is_symlink(ec) || !entry.is_directory(ec)) continue;  // never made by save()
+        auto text = read_state_file(entry.path() / "point.json", "point");
         if (!text) continue;
         auto j = nlohmann::json::parse(*text, nullptr, false);
         if (j.is_discarded()) continue;
@@ -113,6 +119,7 @@ std::vector<RollbackPoint> PointStore::list(const std::string& service) const {
 std::optional<RollbackPoint> PointStore::find(const std::string& id) const {
     std::error_code ec;
     for (const auto& service : fs::directory_iterator(root_, ec)) {
+        if (service.is_symlink(ec) || !service.is_directory(ec)) continue;
         for (const auto& p : list(service.path().filename().string()))
             if (p.id == id) return p;
     }
@@ -128,7 +135,7 @@ void PointStore::remove(const RollbackPoint& p) {
 }
 
 std::string PointStore::config_content(const RollbackPoint& p, const PointFile& f) const {
-    auto content = read_whole_file(dir_of(p) / "configs" / f.sha256);
+    auto content = read_state_file(dir_of(p) / "configs" / f.sha256, "point file");
     if (!content) throw Error("point " + p.id + " lacks its copy of " + f.path);
     if (sha256_hex(*content) != f.sha256) throw Error("point " + p.id + ": the stored copy of " + f.path + " is corrupt");
     return *content;
@@ -136,7 +143,7 @@ std::string PointStore::config_content(const RollbackPoint& p, const PointFile& 
 
 void PointStore::restore_volume(const RollbackPoint& p, const PointVolume& v) const {
     fs::path archive = dir_of(p) / v.archive;
-    auto data = read_whole_file(archive);
+    auto data = read_state_file(archive, "point archive");
     if (!data || sha256_hex(*data) != v.sha256) throw Error("point " + p.id + ": archive of " + v.path + " is missing or corrupt");
     fs::path folder(v.path);
     std::string suffix = ".backstop-" + std::to_string(::getpid());

@@ -9,6 +9,11 @@ struct Accumulator {
     double recovery_ms = 0;
 
     void add(const RunRecord& r) {
+        // A dry run changed nothing, whatever it found: never a rollback, never part of MTTR.
+        if (r.mode == RunMode::dry_run) {
+            ++stats.dry_runs;
+            return;
+        }
         switch (r.outcome) {
             case Outcome::dry_run: ++stats.dry_runs; return;
             case Outcome::refused: ++stats.refused; return;
@@ -16,7 +21,8 @@ struct Accumulator {
             case Outcome::suppressed:
             case Outcome::paged:
             case Outcome::awaiting_hotfix:
-            case Outcome::no_action: return;  // decisions that changed nothing are not rollbacks
+            case Outcome::no_action:
+            case Outcome::nothing_to_do: return;  // runs that changed nothing are not rollbacks
             case Outcome::succeeded:
                 ++stats.total;
                 ++stats.succeeded;
@@ -26,6 +32,7 @@ struct Accumulator {
             case Outcome::failed:
             case Outcome::manual:
             case Outcome::incomplete:
+            case Outcome::unrecorded:
                 ++stats.total;
                 ++stats.failed;
                 return;

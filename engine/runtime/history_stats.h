@@ -14,7 +14,7 @@ namespace backstop {
 struct RollbackStats {
     int total = 0;          // real runs that reached an end: succeeded + failed
     int succeeded = 0;
-    int failed = 0;         // failed, verify_failed and incomplete
+    int failed = 0;         // failed, verify_failed, incomplete and unrecorded
     int verify_failed = 0;
     int refused = 0;        // counted apart: nothing was attempted
     int dry_runs = 0;

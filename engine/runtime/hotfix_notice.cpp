@@ -3,7 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/json_text.h"
-#include "prim/point_store.h"
+#include "prim/state_files.h"
 
 namespace backstop {
 
@@ -16,7 +16,8 @@ constexpr std::int64_t kStaleAfterMs = 3'600'000;
 
 std::optional<HotfixNotice> read_hotfix_notice(const std::filesystem::path& state_dir, const std::string& service,
                                                std::int64_t now_ms) {
-    auto text = read_whole_file(notice_file(state_dir, service));
+    check_state_folder(state_dir, "hotfix");
+    auto text = read_state_file(notice_file(state_dir, service), "hotfix notice");
     if (!text) return std::nullopt;
     auto j = nlohmann::json::parse(*text, nullptr, false);
     if (!j.is_object()) return std::nullopt;
@@ -32,9 +33,10 @@ std::optional<HotfixNotice> read_hotfix_notice(const std::filesystem::path& stat
 
 void write_hotfix_notice(const std::filesystem::path& state_dir, const HotfixNotice& n) {
     auto file = notice_file(state_dir, n.service);
-    std::filesystem::create_directories(file.parent_path());
-    write_file_atomically(file, json_text(nlohmann::json{{"service", n.service}, {"declared_ms", n.declared_ms},
-                                                         {"eta_ms", n.eta_ms}, {"actor", n.actor}, {"reason", n.reason}}) + "\n");
+    prepare_state_folder(state_dir, "hotfix");
+    write_state_file(file, json_text(nlohmann::json{{"service", n.service}, {"declared_ms", n.declared_ms},
+                                                         {"eta_ms", n.eta_ms}, {"actor", n.actor}, {"reason", n.reason}}) + "\n",
+                     "hotfix notice");
 }
 
 bool clear_hotfix_notice(const std::filesystem::path& state_dir, const std::string& service) {

@@ -63,6 +63,7 @@ const char* outcome_mark(Outcome o) {
         case Outcome::succeeded: return ":white_check_mark:";
         case Outcome::verify_failed: return ":warning:";
         case Outcome::dry_run: return ":memo:";
+        case Outcome::nothing_to_do: return ":information_source:";
         default: return ":x:";
     }
 }
@@ -120,7 +121,8 @@ std::string rfc5322_date(std::int64_t epoch_ms) {
 
 int discord_colour(Outcome outcome) {
     switch (outcome) {
-        case Outcome::succeeded: return kColourGreen;
+        case Outcome::succeeded:
+        case Outcome::nothing_to_do: return kColourGreen;
         case Outcome::verify_failed:
         case Outcome::paged:
         case Outcome::awaiting_hotfix:

@@ -11,6 +11,7 @@
 #include "runtime/run_context.h"
 #include "runtime/run_host.h"
 #include "runtime/step_recorder.h"
+#include "runtime/unfinished_runs.h"
 #include "runtime/version_store.h"
 #include "core/rollback_point.h"
 
@@ -29,6 +30,14 @@ std::string new_run_id() {
 }
 
 namespace {
+
+// The reason of a pre hook that returned nothing_to_do(reason): a table { nothing_to_do = "…" }.
+std::optional<std::string> nothing_to_do_reason(const HookOutcome& pre) {
+    if (pre.returns.empty() || !pre.returns[0].is_object()) return std::nullopt;
+    auto at = pre.returns[0].find("nothing_to_do");
+    if (at == pre.returns[0].end() || !at->is_string()) return std::nullopt;
+    return at->get<std::string>();
+}
 
 std::string holder_text(const LockHolder& h) {
     std::string out = "run " + (h.run_id.empty() ? std::string("?") : h.run_id);
@@ -83,6 +92,46 @@ void RollbackRunner::notify(RunRecord& rec, RunObserver& observer) {
     }
 }
 
+// The record step is part of the record it writes, so it is shown only once the write is known:
+// never "[ok] record" for an end that did not reach the disk.
+void RollbackRunner::record_end(RunRecord& rec, RunObserver& observer) {
+    rec.ended_ms = now_epoch_ms();
+    const bool keeps = deps_.history.keeps_records();
+    rec.steps.push_back({"record", "run " + rec.run_id + (keeps ? " into history" : " (a preview: not recorded)"),
+                         keeps ? StepStatus::ok : StepStatus::planned, 0, {}});
+    observer.step_started(rec.steps.back());
+    try {
+        deps_.history.record(rec);
+    } catch (const Error& e) {
+        rec.history_error = e.what();
+        StepRecord& step = rec.steps.back();
+        step.status = StepStatus::failed;
+        step.message = rec.history_error + "; the next run of " + rec.service + " records this one as unrecorded";
+        rec.message += "; WARNING: history not written: " + rec.history_error;
+    }
+    observer.step_finished(rec.steps.back());
+}
+
+// Runs of this service that recorded a start but no end: with its lock held, none is still going,
+// so each gets the end record its own process could not write, with what this run found.
+void RollbackRunner::reconcile(const std::vector<RunRecord>& past, const RunRecord& rec, const std::string& found_on,
+                               StepRecorder& steps, bool dry) {
+    for (const RunRecord& cut_off : unfinished_runs(past, rec.service, rec.run_id)) {
+        RunRecord end = reconciled_run(cut_off, found_on, rec.run_id, now_epoch_ms());
+        std::string detail = "run " + cut_off.run_id + " (started " + format_utc(cut_off.started_ms) + ") as unrecorded";
+        if (dry || !deps_.history.keeps_records()) {
+            steps.note("reconcile", detail, StepStatus::planned, end.steps.back().message);
+            continue;
+        }
+        try {
+            deps_.history.record(end);
+            steps.note("reconcile", detail, StepStatus::ok, end.steps.back().message);
+        } catch (const Error& e) {
+            steps.note("reconcile", detail, StepStatus::failed, e.what());
+        }
+    }
+}
+
 RunRecord RollbackRunner::run_steps(const RunRequest& request, RunObserver& observer) {
     const ServicePolicy* svc = policies_.find(request.service);
     if (!svc) throw Error("unknown service `" + request.service + "`");
@@ -106,16 +155,7 @@ RunRecord RollbackRunner::run_steps(const RunRequest& request, RunObserver& obse
         rec.outcome = (dry && outcome == Outcome::succeeded) ? Outcome::dry_run : outcome;
         rec.message = std::move(message);
         if (dry) plan_notifications(policies_.channels, rec.service, outcome, steps, deps_.getenv);
-        if (deps_.history.keeps_records())
-            steps.note("record", "run " + rec.run_id + " into history", StepStatus::ok);
-        else
-            steps.note("record", "run " + rec.run_id + " (a preview: not recorded)", StepStatus::planned);
-        rec.ended_ms = now_epoch_ms();
-        try {
-            deps_.history.record(rec);
-        } catch (const Error& e) {
-            rec.message += "; WARNING: history not written: " + std::string(e.what());
-        }
+        record_end(rec, observer);
         return rec;
     };
 
@@ -138,8 +178,10 @@ RunRecord RollbackRunner::run_steps(const RunRequest& request, RunObserver& obse
     steps.finish(lock_step, StepStatus::ok);
 
     // guard
+    std::vector<RunRecord> past;
     try {
-        if (auto why = attempts_exhausted(deps_.history.load(), *svc, rec.started_ms)) {
+        past = deps_.history.load();
+        if (auto why = attempts_exhausted(past, *svc, rec.started_ms)) {
             steps.note("guard", "max_attempts " + std::to_string(svc->rollback.max_attempts) + " per " +
                                     format_duration(svc->rollback.window), StepStatus::failed, *why);
             return finish(Outcome::refused, *why);
@@ -181,6 +223,7 @@ RunRecord RollbackRunner::run_steps(const RunRequest& request, RunObserver& obse
     } catch (const Error& e) {
         why = e.what();
     }
+    reconcile(past, rec, versions ? rec.from : "", steps, dry);
     if (!to) {
         steps.note("target", versions ? versions->where() : svc->name, StepStatus::failed, why);
         return finish(Outcome::failed, why);
@@ -234,11 +277,14 @@ RunRecord RollbackRunner::run_steps(const RunRequest& request, RunObserver& obse
     // pre
     std::size_t pre_step = steps.start("pre", hook_source("pre"));
     HookOutcome pre = runbook.call_hook("pre", ctx, host);
-    steps.finish(pre_step, pre.ok() ? StepStatus::ok : StepStatus::failed, pre.ok() ? "" : pre.message);
+    std::optional<std::string> nothing = pre.ok() ? nothing_to_do_reason(pre) : std::nullopt;
+    steps.finish(pre_step, pre.ok() ? StepStatus::ok : StepStatus::failed,
+                 pre.ok() ? (nothing ? "nothing to do: " + *nothing : "") : pre.message);
     if (!pre.ok()) {
         if (!pre.traceback.empty()) steps.log("error", pre.traceback);
         return finish(Outcome::failed, "pre hook failed, nothing changed: " + pre.message);
     }
+    if (nothing) return finish(Outcome::nothing_to_do, "nothing to do for " + svc->name + ": " + *nothing + "; nothing changed");
 
     // What the service runs now; in a dry run nothing changed, so still `from`.
     auto live_version = [&]() -> std::string {
@@ -252,6 +298,7 @@ RunRecord RollbackRunner::run_steps(const RunRequest& request, RunObserver& obse
 
     // levels, in ladder order, until one verifies
     std::vector<std::string> tried;  // "fast: verification failed: …"
+    std::string dry_verify_note;
     for (std::size_t rung = 0; rung < ladder.size(); ++rung) {
         rec.level = ladder[rung];
         bool last = rung + 1 == ladder.size();
@@ -293,8 +340,14 @@ RunRecord RollbackRunner::run_steps(const RunRequest& request, RunObserver& obse
             detail = verify.returns[1].get<std::string>();
         else if (verify.returns.empty() || !verify.returns[0].is_boolean())
             detail = "verify hook must return a boolean (ok) and a message";
+        if (dry && !healthy) detail = "against what runs now, since a dry run switches nothing: " + detail;
         steps.finish(verify_step, healthy ? StepStatus::ok : StepStatus::failed, detail);
         if (healthy) break;
+        if (dry) {
+            // The hook looked at the version that runs now; it says nothing about the target.
+            dry_verify_note = "; verify, run against what runs now, said: " + detail;
+            break;
+        }
         if (!verify.traceback.empty()) steps.log("error", verify.traceback);
         tried.push_back(rec.level + ": verification failed: " + detail);
         if (!last) continue;
@@ -314,7 +367,8 @@ RunRecord RollbackRunner::run_steps(const RunRequest& request, RunObserver& obse
 
     std::string done;
     if (dry)
-        done = "would roll " + svc->name + " back from " + (rec.from.empty() ? "(none)" : rec.from) + " to " + rec.to;
+        done = "would roll " + svc->name + " back from " + (rec.from.empty() ? "(none)" : rec.from) + " to " + rec.to +
+               dry_verify_note;
     else if (request.emergency)
         done = svc->name + " rolled back from " + rec.from + " to " + rec.to + " (emergency: not verified)";
     else

@@ -14,6 +14,7 @@
 #include "prim/process_runner.h"
 #include "runtime/run_observer.h"
 #include "runtime/run_request.h"
+#include "runtime/step_recorder.h"
 
 namespace backstop {
 
@@ -33,7 +34,8 @@ class RollbackRunner {
 public:
     RollbackRunner(const PolicySet& policies, RunDependencies deps) : policies_(policies), deps_(deps) {}
 
-    // Never throws for a failed rollback: the record says how it ended. Throws Error only when
+    // Never throws for a failed rollback: the record says how it ended (and `history_error` when
+    // its end could not be written to history). Throws Error only when
     // the request names no known service. Once the run is recorded and its lock released, the
     // policies' [[notify]] channels are told and the record is written again with the deliveries;
     // a dry run only plans them.
@@ -42,6 +44,9 @@ public:
 private:
     RunRecord run_steps(const RunRequest& request, RunObserver& observer);
     void notify(RunRecord& record, RunObserver& observer);
+    void record_end(RunRecord& record, RunObserver& observer);
+    void reconcile(const std::vector<RunRecord>& past, const RunRecord& record, const std::string& found_on,
+                   StepRecorder& steps, bool dry);
 
     const PolicySet& policies_;
     RunDependencies deps_;

@@ -4,7 +4,7 @@
 
 #include "core/json_text.h"
 #include "core/run_record.h"
-#include "prim/point_store.h"
+#include "prim/state_files.h"
 
 namespace backstop {
 
@@ -15,7 +15,8 @@ std::filesystem::path pause_file(const std::filesystem::path& state_dir, const s
 }  // namespace
 
 std::optional<ServicePause> read_pause(const std::filesystem::path& state_dir, const std::string& service, std::int64_t now_ms) {
-    auto text = read_whole_file(pause_file(state_dir, service));
+    check_state_folder(state_dir, "paused");
+    auto text = read_state_file(pause_file(state_dir, service), "pause");
     if (!text) return std::nullopt;
     auto j = nlohmann::json::parse(*text, nullptr, false);
     if (!j.is_object()) return std::nullopt;
@@ -31,9 +32,10 @@ std::optional<ServicePause> read_pause(const std::filesystem::path& state_dir, c
 
 void write_pause(const std::filesystem::path& state_dir, const ServicePause& p) {
     auto file = pause_file(state_dir, p.service);
-    std::filesystem::create_directories(file.parent_path());
-    write_file_atomically(file, json_text(nlohmann::json{{"service", p.service}, {"since_ms", p.since_ms}, {"until_ms", p.until_ms},
-                                                         {"actor", p.actor}, {"reason", p.reason}}) + "\n");
+    prepare_state_folder(state_dir, "paused");
+    write_state_file(file, json_text(nlohmann::json{{"service", p.service}, {"since_ms", p.since_ms}, {"until_ms", p.until_ms},
+                                                         {"actor", p.actor}, {"reason", p.reason}}) + "\n",
+                     "pause");
 }
 
 bool clear_pause(const std::filesystem::path& state_dir, const std::string& service) {

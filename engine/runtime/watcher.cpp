@@ -7,6 +7,7 @@
 #include "core/json_text.h"
 #include "decide/decision_tree.h"
 #include "prim/point_store.h"
+#include "prim/state_files.h"
 #include "runtime/hotfix_notice.h"
 #include "runtime/notifier.h"
 #include "runtime/runbook_decision.h"
@@ -75,6 +76,7 @@ void take_outcome(TriggerReport& report, const RunRecord& rec) {
     report.outcome = rec.outcome;
     report.message = rec.message;
     report.run_id = rec.run_id;
+    report.history_error = rec.history_error;
 }
 
 std::string action_text(const ActionSpec& a, const ServicePolicy& service) {
@@ -109,7 +111,8 @@ Watcher::ServiceState& Watcher::state_of(const ServicePolicy& service) {
     st.loaded = true;
     for (const auto& s : service.watch.sources) window_of(st, service, s.name);
     if (options_.fresh) return st;
-    auto text = read_whole_file(state_file(options_, service.name));
+    check_state_folder(options_.state_dir, "watch");
+    auto text = read_state_file(state_file(options_, service.name), "watch state");
     if (!text) return st;
     auto j = nlohmann::json::parse(*text, nullptr, false);
     if (!j.is_object()) return st;  // a torn or foreign file: start afresh rather than fail to watch
@@ -136,9 +139,9 @@ void Watcher::save(const ServicePolicy& service, ServiceState& st, std::int64_t 
     for (const auto& [name, s] : st.source_states) sources[name] = s;
     for (const auto& [name, t] : st.triggers) triggers[name] = t.to_json();
     std::filesystem::path file = state_file(options_, service.name);
-    std::error_code ec;
-    std::filesystem::create_directories(file.parent_path(), ec);
-    write_file_atomically(file, json_text(nlohmann::json{{"windows", windows}, {"sources", sources}, {"triggers", triggers}}) + "\n");
+    prepare_state_folder(options_.state_dir, "watch");
+    write_state_file(file, json_text(nlohmann::json{{"windows", windows}, {"sources", sources}, {"triggers", triggers}}) + "\n",
+                     "watch state");
 }
 
 std::vector<TriggerReport> Watcher::evaluate(const ServicePolicy& service, std::int64_t now_ms, RunObserver& observer) {
@@ -321,7 +324,9 @@ TriggerReport Watcher::act(const ServicePolicy& service, const TriggerPolicy& tr
         try {
             for (const auto& r : deps_.history.load()) {
                 if (r.service != service.name || r.decision.is_null() || r.decision.value("trigger", "") != trigger.name) continue;
-                if (r.outcome == Outcome::suppressed || r.outcome == Outcome::no_action || r.outcome == Outcome::dry_run) continue;
+                if (r.outcome == Outcome::suppressed || r.outcome == Outcome::no_action || r.outcome == Outcome::dry_run ||
+                    r.outcome == Outcome::nothing_to_do)
+                    continue;
                 std::int64_t at = r.ended_ms ? r.ended_ms : r.started_ms;
                 if (now_ms - at < cooldown.count())
                     suppressed = "cooldown: trigger " + trigger.name + " acted at " + format_utc(at) + " (run " + r.run_id +

@@ -34,6 +34,7 @@ struct TriggerReport {
     Outcome outcome = Outcome::no_action;
     std::string message;
     std::string run_id;    // of the history record, when one was written
+    std::string history_error;  // why the run's end could not be written to history; empty when it was
     bool rolled_back = false;  // a RollbackRunner run happened (dry runs, refusals and failures included)
     std::string level;         // that run's level, as recorded
     std::int64_t run_ms = 0;   // that run's duration

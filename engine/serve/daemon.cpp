@@ -224,7 +224,15 @@ int Daemon::run() {
     HttpServerOptions server_options;
     server_options.host = options_.host;
     server_options.port = options_.port;
+    server_options.tls_cert_pem = options_.tls_cert_pem;
+    server_options.tls_key_pem = options_.tls_key_pem;
+    server_options.on_refused = [&api](const HttpServerRequest& request, int status) { api.refused(request, status); };
+    // Room for the connection cap plus what the workers open (state files, pipes, clients).
+    raise_fd_limit(server_options.max_connections + 1024);
     HttpServer server(server_options, [&api](const HttpServerRequest& request) { return api.handle(request); });
+    if (server.max_connections() < server_options.max_connections)
+        spdlog::warn("the open files limit (ulimit -n) allows only {} HTTP connections of {}", server.max_connections(),
+                     server_options.max_connections);
 
     std::shared_ptr<Generation> g = current();
     std::size_t sources = 0, schedules = 0;
@@ -233,8 +241,8 @@ int Daemon::run() {
         schedules += w->schedules();
     }
     g->start();
-    spdlog::info("backstop serve listening on {}:{}: {} service(s), {} watched, {} polled source(s), {} schedule(s); POSTs {}",
-                 server.host(), server.port(), g->policies.services.size(), g->workers.size(), sources, schedules,
+    spdlog::info("backstop serve listening on {}://{}:{}: {} service(s), {} watched, {} polled source(s), {} schedule(s); POSTs {}",
+                 options_.tls_cert_pem.empty() ? "http" : "https", server.host(), server.port(), g->policies.services.size(), g->workers.size(), sources, schedules,
                  options_.token ? "need the bearer token" : "need NO token (--no-auth)");
 
     for (;;) {

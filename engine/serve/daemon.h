@@ -26,6 +26,8 @@ struct DaemonOptions {
     std::string host = "127.0.0.1";
     int port = 0;
     std::optional<BearerToken> token;  // nullopt: POSTs without authentication (--no-auth)
+    std::string tls_cert_pem;          // HTTPS when both are set (PEM text)
+    std::string tls_key_pem;
     Duration shutdown_timeout{60'000};
     WorkerSettings workers;
     std::string policies_path;  // for messages

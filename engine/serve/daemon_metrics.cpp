@@ -5,7 +5,8 @@
 namespace backstop {
 
 DaemonMetrics::DaemonMetrics()
-    : rollbacks_(registry_.counter("backstop_rollbacks_total", "Rollback runs started by triggers and schedules, by outcome and level.")),
+    : build_info_(registry_.gauge("backstop_build_info", "Always 1; the version backstop was built as, in labels.")),
+      rollbacks_(registry_.counter("backstop_rollbacks_total", "Rollback runs started by triggers and schedules, by outcome and level.")),
       rollback_seconds_(registry_.histogram("backstop_rollback_duration_seconds", "How long those rollback runs took.",
                                             {0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600})),
       fired_(registry_.counter("backstop_triggers_fired_total", "Times a trigger fired (acted on or held back).")),
@@ -19,7 +20,15 @@ DaemonMetrics::DaemonMetrics()
       last_success_(registry_.gauge("backstop_last_success_timestamp_seconds",
                                     "Unix time of the last rollback that succeeded (switched and verified).")),
       events_(registry_.counter("backstop_events_total", "Requests to the event endpoints, by result.")),
-      reloads_(registry_.counter("backstop_reloads_total", "Policy reloads (SIGHUP), by result.")) {}
+      reloads_(registry_.counter("backstop_reloads_total", "Policy reloads (SIGHUP), by result.")),
+      process_(registry_) {
+    build_info_.with({{"version", BACKSTOP_VERSION}}).set(1);
+}
+
+std::string DaemonMetrics::render() {
+    process_.refresh();
+    return registry_.render();
+}
 
 void DaemonMetrics::observed(const std::string& service, const Observation& o) {
     observations_.with({{"service", service}, {"source", o.source}, {"status", std::string(to_string(o.status))}}).inc();

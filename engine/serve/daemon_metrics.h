@@ -1,6 +1,6 @@
 // What `backstop serve` counts for GET /metrics: rollbacks and their duration, triggers fired and
 // held back, evaluations, observations per source, time to detect, the last successful rollback,
-// requests to the event endpoints and policy reloads.
+// requests to the event endpoints and policy reloads; backstop_build_info and the process_* metrics.
 #pragma once
 
 #include <string>
@@ -9,6 +9,7 @@
 #include "core/observation.h"
 #include "runtime/watcher.h"
 #include "serve/metrics.h"
+#include "serve/process_metrics.h"
 
 namespace backstop {
 
@@ -22,17 +23,20 @@ public:
     void trigger_report(const TriggerReport& report);
     // A schedule's report: only the rollback it ran, if any.
     void schedule_report(const TriggerReport& report);
-    // endpoint: "events" or "alertmanager"; result: accepted, unmatched, bad_request, unauthorized, unavailable.
+    // endpoint: "events" or "alertmanager"; result: accepted, unmatched, bad_request, too_large, unauthorized,
+    // unavailable.
     void event_request(std::string_view endpoint, std::string_view result);
     void reloaded(bool ok);
 
-    std::string render() const { return registry_.render(); }
+    // The families in registration order, each with HELP and TYPE even before its first series.
+    std::string render();
     static constexpr const char* kContentType = MetricsRegistry::kContentType;
 
 private:
     void rollback(const TriggerReport& report);
 
     MetricsRegistry registry_;
+    GaugeFamily& build_info_;
     CounterFamily& rollbacks_;
     HistogramFamily& rollback_seconds_;
     CounterFamily& fired_;
@@ -43,6 +47,7 @@ private:
     GaugeFamily& last_success_;
     CounterFamily& events_;
     CounterFamily& reloads_;
+    ProcessMetrics process_;
 };
 
 }  // namespace backstop

@@ -14,6 +14,7 @@
 
 #include "core/error.h"
 #include "core/json_text.h"
+#include "prim/state_files.h"
 
 namespace backstop {
 
@@ -72,7 +73,8 @@ std::string read_all(int fd, const fs::path& file) {
 
 }  // namespace
 
-EventSpool::EventSpool(fs::path file) : file_(std::move(file)) {}
+EventSpool::EventSpool(fs::path state_dir)
+    : state_dir_(std::move(state_dir)), file_(state_dir_.empty() ? fs::path() : state_dir_ / "events" / "spool.jsonl") {}
 
 EventSpool::~EventSpool() {
     if (fd_ >= 0) ::close(fd_);
@@ -80,16 +82,13 @@ EventSpool::~EventSpool() {
 
 void EventSpool::open_locked() {
     if (fd_ >= 0) return;
-    std::error_code ec;
-    fs::create_directories(file_.parent_path(), ec);
-    ::chmod(file_.parent_path().c_str(), 0700);  // events name services and alerts: the owner's only
-    fd_ = ::open(file_.c_str(), O_RDWR | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-    if (fd_ < 0) throw Error("cannot open the event spool " + file_.string() + ": " + std::strerror(errno));
+    prepare_state_folder(state_dir_, "events");
+    fd_ = open_state_file(file_, O_RDWR | O_APPEND | O_CREAT, "the event spool");
     struct stat st {};
-    if (::fstat(fd_, &st) != 0 || !S_ISREG(st.st_mode)) {
+    if (::fstat(fd_, &st) != 0) {
         ::close(fd_);
         fd_ = -1;
-        throw Error("the event spool " + file_.string() + " is not a regular file");
+        throw Error("cannot open the event spool " + file_.string() + ": " + std::strerror(errno));
     }
     written_ = static_cast<std::size_t>(st.st_size);
 }
@@ -188,17 +187,7 @@ void EventSpool::add_pending_locked(std::uint64_t id, std::string line) {
 void EventSpool::compact_locked() {
     std::string text;
     for (const auto& [id, line] : pending_) text += line;
-    fs::path tmp = file_;
-    tmp += ".new";
-    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
-    if (fd < 0) throw Error("cannot rewrite the event spool " + tmp.string() + ": " + std::strerror(errno));
-    bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && ::fdatasync(fd) == 0;
-    ::close(fd);
-    if (!ok || ::rename(tmp.c_str(), file_.c_str()) != 0) {
-        int err = errno;
-        ::unlink(tmp.c_str());
-        throw Error("cannot rewrite the event spool " + file_.string() + ": " + std::strerror(err));
-    }
+    write_state_file(file_, text, "the event spool");
     ::close(fd_);
     fd_ = -1;
     open_locked();

@@ -23,8 +23,9 @@ struct SpooledEvent {
 
 class EventSpool {
 public:
-    // An empty `file` keeps nothing (a dry run keeps no state): ids stay 0.
-    explicit EventSpool(std::filesystem::path file);
+    // Keeps them in STATE/events/spool.jsonl of `state_dir`; an empty `state_dir` keeps nothing (a
+    // dry run keeps no state): ids stay 0.
+    explicit EventSpool(std::filesystem::path state_dir);
     ~EventSpool();
     EventSpool(const EventSpool&) = delete;
     EventSpool& operator=(const EventSpool&) = delete;
@@ -50,6 +51,7 @@ private:
     void compact_locked();
     void add_pending_locked(std::uint64_t id, std::string line);
 
+    std::filesystem::path state_dir_;
     std::filesystem::path file_;
     mutable std::mutex mutex_;
     int fd_ = -1;

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include "core/json_depth.h"
 #include "core/json_text.h"
 #include "serve/alertmanager_payload.h"
 
@@ -92,14 +93,21 @@ std::string labels_text(const std::map<std::string, std::string>& labels) {
     return out.empty() ? "no labels" : out;
 }
 
+// The endpoint a path names, "" when it is none of the event endpoints.
+std::string_view event_endpoint(const std::string& path) {
+    if (path == "/v1/events") return "events";
+    if (path == "/v1/alertmanager") return "alertmanager";
+    return {};
+}
+
 }  // namespace
 
 HttpApi::HttpApi(HttpApiHooks hooks, DaemonMetrics& metrics, std::optional<BearerToken> token)
     : hooks_(std::move(hooks)), metrics_(metrics), token_(std::move(token)) {}
 
 HttpServerResponse HttpApi::handle(const HttpServerRequest& request) {
-    if (request.path == "/v1/events" || request.path == "/v1/alertmanager") {
-        std::string endpoint = request.path == "/v1/events" ? "events" : "alertmanager";
+    if (const std::string_view name = event_endpoint(request.path); !name.empty()) {
+        const std::string endpoint(name);
         if (request.method != "POST") return wrong_method("POST");
         return events(request, endpoint);
     }
@@ -117,6 +125,14 @@ HttpServerResponse HttpApi::handle(const HttpServerRequest& request) {
     return text_response(404, "not found; backstop serves POST /v1/events, POST /v1/alertmanager, GET /metrics, GET /healthz\n");
 }
 
+void HttpApi::refused(const HttpServerRequest& request, int status) {
+    const std::string_view endpoint = event_endpoint(request.path);
+    if (endpoint.empty()) return;
+    metrics_.event_request(endpoint, status == 413 ? "too_large" : "bad_request");
+    spdlog::warn("{} {} from {}: {}, {}", request.method, request.path, request.peer, status,
+                 status == 413 ? "body over the size limit" : "bad Host header or request target");
+}
+
 HttpServerResponse HttpApi::events(const HttpServerRequest& request, const std::string& endpoint) {
     if (token_ && !token_->accepts(request.header("authorization"))) {
         metrics_.event_request(endpoint, "unauthorized");
@@ -131,6 +147,11 @@ HttpServerResponse HttpApi::events(const HttpServerRequest& request, const std::
         HttpServerResponse r = json_response(503, {{"error", "backstop is stopping; send again"}});
         r.headers["Retry-After"] = "1";
         return r;
+    }
+    if (json_nesting_depth(request.body) > static_cast<int>(kMaxJsonDepth)) {
+        metrics_.event_request(endpoint, "bad_request");
+        spdlog::warn("POST {} from {}: 400, JSON nested deeper than {} levels", request.path, request.peer, kMaxJsonDepth);
+        return json_response(400, {{"error", "JSON nested deeper than " + std::to_string(kMaxJsonDepth) + " levels"}});
     }
     EventParse parsed = endpoint == "events" ? parse_generic_event(request.body) : parse_alertmanager_payload(request.body);
     if (!parsed.ok()) {

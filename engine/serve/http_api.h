@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <functional>
 #include <optional>
 #include <string>
@@ -43,6 +44,13 @@ public:
     HttpApi(HttpApiHooks hooks, DaemonMetrics& metrics, std::optional<BearerToken> token);
 
     HttpServerResponse handle(const HttpServerRequest& request);
+    // A request the server answered itself (413: body over the limit, 400: bad Host or target):
+    // counted like the answers handle() gives.
+    void refused(const HttpServerRequest& request, int status);
+
+    // Deepest nesting of arrays and objects an event body may have; checked on the raw text, so a
+    // hostile document is refused before the JSON parser allocates anything for it.
+    static constexpr std::size_t kMaxJsonDepth = 32;
 
 private:
     HttpServerResponse events(const HttpServerRequest& request, const std::string& endpoint);

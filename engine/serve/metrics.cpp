@@ -151,7 +151,8 @@ Series& MetricFamily<Series>::with(const MetricLabels& labels) {
 template <class Series>
 void MetricFamily<Series>::render(std::string& out) const {
     std::lock_guard lock(mutex_);
-    if (series_.empty()) return;
+    // HELP and TYPE even without series: a scrape shows every family the daemon can report from
+    // its first start, before anything was counted.
     out += "# HELP ";
     out += name_;
     out += ' ';

@@ -99,8 +99,8 @@ public:
     GaugeFamily& gauge(const std::string& name, const std::string& help);
     HistogramFamily& histogram(const std::string& name, const std::string& help, std::vector<double> upper_bounds);
 
-    // Text exposition format 0.0.4: families in registration order (those without series left out),
-    // each with # HELP and # TYPE, series sorted by labels.
+    // Text exposition format 0.0.4: families in registration order, each with # HELP and # TYPE
+    // (also those without series yet), series sorted by labels.
     std::string render() const;
 
 private:

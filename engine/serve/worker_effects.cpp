@@ -13,7 +13,7 @@ WorkerEffects::WorkerEffects(const WorkerSettings& settings)
       history_(make_history_file(settings.history_file)),
       locks_(make_lock_files(settings.lock_dir)),
       points_(settings.points_dir, *processes_),
-      spool_(settings.dry_run ? std::filesystem::path() : settings.state_dir / "events" / "spool.jsonl") {}
+      spool_(settings.dry_run ? std::filesystem::path() : settings.state_dir) {}
 
 RunDependencies WorkerEffects::dependencies() {
     RunDependencies deps{*processes_, http_, *history_, *locks_, host_, static_cast<long>(::getpid())};

@@ -191,9 +191,9 @@ TEST_CASE("notify: required keys, types and values", "[policy][notify]") {
         CHECK(notify_summary(result) ==
               Strings{"bad-value web.toml:9:21", "bad-value web.toml:9:33", "bad-value web.toml:9:44"});
         CHECK(nth(result, 0)->message ==
-              "unknown event \"suceeded\"; did you mean \"succeeded\"? (events: succeeded, failed, verify_failed, refused, manual, paged, awaiting_hotfix, suppressed, no_action)");
+              "unknown event \"suceeded\"; did you mean \"succeeded\"? (events: succeeded, failed, verify_failed, refused, manual, paged, awaiting_hotfix, suppressed, no_action, nothing_to_do)");
         CHECK_THAT(nth(result, 1)->message, Contains("dry runs are never announced"));
-        CHECK(nth(result, 2)->message == "unknown event \"exploded\" (events: succeeded, failed, verify_failed, refused, manual, paged, awaiting_hotfix, suppressed, no_action)");
+        CHECK(nth(result, 2)->message == "unknown event \"exploded\" (events: succeeded, failed, verify_failed, refused, manual, paged, awaiting_hotfix, suppressed, no_action, nothing_to_do)");
     }
     SECTION("an empty event list") {
         auto result = load_with("[[notify]]\nname = \"hook\"\ntype = \"webhook\"\nurl = \"http://x/\"\nevents = []\n");

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "core/error.h"
+#include "prim/state_files.h"
 #include "serve/event_spool.h"
 #include "support/temp_dir.h"
 
@@ -34,9 +35,10 @@ SpooledEvent event(const std::string& name, bool firing) {
 
 TEST_CASE("the event spool keeps what was not evaluated across a restart, and only that", "[serve][spool]") {
     TempDir dir("backstop-spool");
+    const std::string state = dir.file("state");
     const std::string file = dir.file("state/events/spool.jsonl");
     {
-        EventSpool spool(file);
+        EventSpool spool(state);
         CHECK(spool.unfinished().empty());
         std::vector<SpooledEvent> batch = {event("A", true), event("B", false)};
         spool.append(batch);
@@ -49,9 +51,9 @@ TEST_CASE("the event spool keeps what was not evaluated across a restart, and on
     }
     struct stat st {};
     REQUIRE(::stat(dir.file("state/events").c_str(), &st) == 0);
-    CHECK((st.st_mode & 0777) == 0700);
+    CHECK((st.st_mode & 0777) == kStateFolderMode);
     REQUIRE(::stat(file.c_str(), &st) == 0);
-    CHECK((st.st_mode & 0777) == 0600);
+    CHECK((st.st_mode & 0777) == kStateFileMode);
 
     // A crash in the middle of a write leaves a torn line behind.
     std::filesystem::path path(file);
@@ -59,7 +61,7 @@ TEST_CASE("the event spool keeps what was not evaluated across a restart, and on
         std::string text = dir.read("state/events/spool.jsonl");
         dir.write("state/events/spool.jsonl", text + "{\"id\": 99, \"serv");
     }
-    EventSpool spool(file);
+    EventSpool spool(state);
     std::vector<SpooledEvent> left = spool.unfinished();
     REQUIRE(left.size() == 2);
     CHECK(left[0].observation.event == "B");
@@ -86,7 +88,7 @@ TEST_CASE("the event spool refuses a symlink at its path and writes nothing thro
     dir.write("target", "precious\n");
     dir.mkdir("state/events");
     std::filesystem::create_symlink(dir.file("target"), dir.file("state/events/spool.jsonl"));
-    EventSpool spool(dir.file("state/events/spool.jsonl"));
+    EventSpool spool(dir.file("state"));
     std::vector<SpooledEvent> batch = {event("A", true)};
     CHECK_THROWS_AS(spool.append(batch), Error);
     CHECK(dir.read("target") == "precious\n");

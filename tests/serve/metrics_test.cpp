@@ -139,7 +139,7 @@ TEST_CASE("sample values are formatted so Prometheus parses them", "[metrics]") 
     CHECK(format_metric_value(std::numeric_limits<double>::quiet_NaN()) == "NaN");
 }
 
-TEST_CASE("families render in registration order, and families without series are left out", "[metrics]") {
+TEST_CASE("families render in registration order, and families without series show HELP and TYPE", "[metrics]") {
     MetricsRegistry registry;
     auto& z = registry.gauge("zeta", "Last letter.");
     registry.counter("unused_total", "Never touched.");
@@ -148,6 +148,7 @@ TEST_CASE("families render in registration order, and families without series ar
     z.with().set(1);
     CHECK(registry.render() ==
           "# HELP zeta Last letter.\n# TYPE zeta gauge\nzeta 1\n"
+          "# HELP unused_total Never touched.\n# TYPE unused_total counter\n"
           "# HELP alpha_total First letter.\n# TYPE alpha_total counter\nalpha_total 1\n");
     CHECK(MetricsRegistry().render().empty());
 }

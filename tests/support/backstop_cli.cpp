@@ -19,7 +19,13 @@ nlohmann::json CliResult::json() const {
 }
 
 CliResult run_backstop(const std::vector<std::string>& args, const std::map<std::string, std::string>& env, int timeout_seconds) {
+    return run_backstop_via({}, args, env, timeout_seconds);
+}
+
+CliResult run_backstop_via(const std::vector<std::string>& wrapper, const std::vector<std::string>& args,
+                           const std::map<std::string, std::string>& env, int timeout_seconds) {
     ProcessRequest req;
+    req.argv = wrapper;
     req.argv.push_back(BACKSTOP_BINARY);
     req.argv.insert(req.argv.end(), args.begin(), args.end());
     req.env_overrides = env;

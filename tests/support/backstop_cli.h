@@ -21,6 +21,11 @@ struct CliResult {
 // `backstop` with `args`; stdin is not a terminal, so it never prompts.
 CliResult run_backstop(const std::vector<std::string>& args, const std::map<std::string, std::string>& env = {},
                        int timeout_seconds = 60);
+// The same, started through `wrapper` (its argv comes first, then the binary and `args`): a shell
+// that sets a umask, setpriv dropping capabilities, and the like. A child still running after
+// `timeout_seconds` is killed by its PID and reads exit_code -1.
+CliResult run_backstop_via(const std::vector<std::string>& wrapper, const std::vector<std::string>& args,
+                           const std::map<std::string, std::string>& env = {}, int timeout_seconds = 60);
 
 // A TCP port on 127.0.0.1 that was free a moment ago.
 int free_port();

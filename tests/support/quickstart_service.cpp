@@ -52,7 +52,7 @@ void QuickstartService::stop() {
     make_process_runner()->run(req);
 }
 
-void QuickstartService::write_policy(const std::string& rollback_table) {
+void QuickstartService::write_policy(const std::string& rollback_table, int health_attempts) {
     std::string toml = "[service.web]\n"
                        "strategy = \"releases\"\n"
                        "releases = \"releases\"\n"
@@ -62,7 +62,7 @@ void QuickstartService::write_policy(const std::string& rollback_table) {
                        "url      = \"http://127.0.0.1:" + std::to_string(port_) + "/health\"\n"
                        "timeout  = \"1s\"\n"
                        "interval = \"100ms\"\n"
-                       "attempts = 20\n\n" + rollback_table;
+                       "attempts = " + std::to_string(health_attempts) + "\n\n" + rollback_table;
     dir_.write("backstop.toml", toml);
 }
 

@@ -22,7 +22,10 @@ public:
     void stop();
 
     // Writes backstop.toml; `extra` is appended verbatim (e.g. a [service.web.rollback] table).
-    void write_policy(const std::string& rollback_table = "[service.web.rollback]\nmax_attempts = 10\nwindow = \"1h\"\n");
+    // The health check probes every 100 ms, `health_attempts` times: more for tests that need
+    // the app to come up even on a busy machine.
+    static constexpr const char* kDefaultRollbackTable = "[service.web.rollback]\nmax_attempts = 10\nwindow = \"1h\"\n";
+    void write_policy(const std::string& rollback_table = kDefaultRollbackTable, int health_attempts = 20);
     std::string write_runbook(const std::string& name, const std::string& lua);
 
     // The situation after a bad deploy: v1 healthy, v2 broken and live; policy written, app running.

@@ -8,6 +8,7 @@ std::span<const Module> modules() {
         {"releases", open_releases}, {"service", open_service}, {"health", open_health}, {"git", open_git},
         {"hash", open_hash},       {"exec", open_exec},       {"wait_http", open_wait_http}, {"wait_tcp", open_wait_tcp},
         {"signal", open_signal},   {"systemd", open_systemd}, {"docker", open_docker},
+        {"nothing_to_do", open_nothing_to_do},
     };
     return all;
 }

@@ -31,6 +31,7 @@ int open_wait_tcp(lua_State* L);
 int open_signal(lua_State* L);
 int open_systemd(lua_State* L);
 int open_docker(lua_State* L);
+int open_nothing_to_do(lua_State* L);
 
 // luaL_newlib for a table of functions ending with {nullptr, nullptr}.
 int push_function_table(lua_State* L, const luaL_Reg* functions);

@@ -14,12 +14,13 @@ end
 return {
   pre = function(ctx)
     local ok, detail = intact(ctx.from)
-    if ok then error(ARTIFACT .. " at " .. ctx.from .. " is intact (sha256 " .. detail .. "); nothing to roll back") end
+    if ok then return nothing_to_do(ARTIFACT .. " at " .. ctx.from .. " is intact (sha256 " .. detail .. ")") end
     log.warn(detail .. "; rolling back to " .. ctx.to)
   end,
 
   verify = function(ctx)
-    local ok, detail = intact("HEAD")
+    -- A dry run switches nothing: HEAD is still the broken version, so look at the target instead.
+    local ok, detail = intact(ctx.dry_run and ctx.to or "HEAD")
     return ok, ok and (ARTIFACT .. " intact, sha256 " .. detail) or detail
   end,
 }
