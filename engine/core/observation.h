@@ -43,6 +43,9 @@ struct Observation {
     double restarts = none;    // unit: NRestarts; container: RestartCount
     std::string matched_line;  // log: the last new line that matched, trimmed, at most 512 bytes
     std::string event;         // events (Alertmanager, POST /v1/events): the alert or event name
+    // events: which alert this is (Alertmanager's fingerprint, else a digest of the name and labels);
+    // the source fails while any of its alerts fires. Empty: the observation is the source's state.
+    std::string alert;
     std::string detail;        // for people: "GET http://127.0.0.1:8080/health -> 503 in 12 ms"
     std::string error;         // status unknown: why the source could not answer (detail repeats it)
 };

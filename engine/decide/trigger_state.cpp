@@ -44,6 +44,13 @@ TriggerStep TriggerState::advance(const TriggerPolicy& trigger, bool holds, std:
     return TriggerStep::fire;
 }
 
+std::optional<std::int64_t> TriggerState::next_check_ms(const TriggerPolicy& trigger) const {
+    if (fired) return hotfix_deadline_ms ? std::optional<std::int64_t>(hotfix_deadline_ms) : std::nullopt;
+    if (recheck_at_ms) return recheck_at_ms;
+    if (holding_since_ms) return *holding_since_ms + trigger.hold.count();
+    return std::nullopt;
+}
+
 nlohmann::json TriggerState::to_json() const {
     nlohmann::json j = {{"fired", fired}, {"fired_ms", fired_ms}};
     if (hotfix_deadline_ms) j["hotfix"] = {{"deadline_ms", hotfix_deadline_ms}, {"level", hotfix_level}};

@@ -36,6 +36,11 @@ struct TriggerState {
     // decide whether acting again is allowed).
     TriggerStep advance(const TriggerPolicy& trigger, bool holds, std::int64_t now_ms, Duration refire_after);
 
+    // When the trigger must be evaluated again though nothing new was observed: its `for` ends, its
+    // `delay` re-check is due or an awaited hotfix's deadline passes. nullopt: only an observation
+    // can change what it does.
+    std::optional<std::int64_t> next_check_ms(const TriggerPolicy& trigger) const;
+
     nlohmann::json to_json() const;
     void load_json(const nlohmann::json& j);
 };

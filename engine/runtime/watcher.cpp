@@ -22,10 +22,12 @@ struct Watcher::ServiceState {
     std::map<std::string, std::unique_ptr<Source>> sources;  // by source name
     std::map<std::string, nlohmann::json> source_states;     // saved by the sources, by name
     std::map<std::string, TriggerState> triggers;            // by trigger name
+    std::map<std::string, FiringAlerts> alerts;              // event sources' firing alerts, by source name
     // By source: when the current run of failed observations began (for time to detect; not kept
     // across processes, the `for` timer is).
     std::map<std::string, std::int64_t> failing_since_ms;
     bool unsaved = false;        // changed since the last save
+    bool save_now = false;       // an event source's firing alerts changed: save with the next evaluation
     std::int64_t saved_ms = -1;  // when last saved (the evaluation's clock)
 };
 
@@ -116,8 +118,11 @@ Watcher::ServiceState& Watcher::state_of(const ServicePolicy& service) {
     if (!j.is_object()) return st;  // a torn or foreign file: start afresh rather than fail to watch
     for (auto& [name, window] : st.windows)
         if (j["windows"].contains(name)) window.load_json(j["windows"][name]);
-    for (const auto& s : service.watch.sources)
-        if (j["sources"].contains(s.name)) st.source_states[s.name] = j["sources"][s.name];
+    for (const auto& s : service.watch.sources) {
+        if (!j["sources"].contains(s.name)) continue;
+        st.source_states[s.name] = j["sources"][s.name];
+        if (s.kind == SourceKind::event) st.alerts[s.name].load_json(j["sources"][s.name]);
+    }
     for (const auto& t : service.watch.triggers)
         if (j["triggers"].contains(t.name)) st.triggers[t.name].load_json(j["triggers"][t.name]);
     return st;
@@ -130,6 +135,7 @@ void Watcher::save(const ServicePolicy& service, ServiceState& st, std::int64_t 
     nlohmann::json windows = nlohmann::json::object(), sources = nlohmann::json::object(), triggers = nlohmann::json::object();
     for (const auto& [name, w] : st.windows) windows[name] = w.to_json();
     for (const auto& [name, src] : st.sources) st.source_states[name] = src->save_state();
+    for (const auto& [name, alerts] : st.alerts) st.source_states[name] = alerts.to_json();
     for (const auto& [name, s] : st.source_states) sources[name] = s;
     for (const auto& [name, t] : st.triggers) triggers[name] = t.to_json();
     std::filesystem::path file = state_file(options_, service.name);
@@ -174,10 +180,39 @@ Observation Watcher::observe_locked(const ServicePolicy& service, ServiceState& 
     return o;
 }
 
-void Watcher::record(const ServicePolicy& service, const Observation& o) {
+Observation Watcher::record(const ServicePolicy& service, Observation o) {
     std::unique_lock<std::mutex> lock;
     ServiceState& st = locked_state(service, lock);
+    if (o.kind == SourceKind::event && !o.alert.empty()) fold_alert(st, o);
     add_observation(st, service, o);
+    return o;
+}
+
+// An event source stands for all of its alerts: one instance resolving while another fires leaves
+// it failed.
+void Watcher::fold_alert(ServiceState& st, Observation& o) {
+    FiringAlerts& alerts = st.alerts[o.source];
+    const bool firing = o.status == ObservationStatus::failed;
+    if (alerts.update(o.alert, firing, o.time_ms)) st.save_now = true;
+    const std::size_t count = alerts.firing();
+    if (std::isnan(o.value)) o.value = static_cast<double>(count);
+    if (count == 0) return;
+    o.status = ObservationStatus::failed;
+    o.state = "firing";
+    if (!firing) o.detail += "; " + std::to_string(count) + " other alert" + (count == 1 ? "" : "s") + " of " + o.source + " still firing";
+}
+
+std::optional<std::int64_t> Watcher::next_check_ms(const ServicePolicy& service, const std::string& source) {
+    std::unique_lock<std::mutex> lock;
+    ServiceState& st = locked_state(service, lock);
+    std::optional<std::int64_t> next;
+    for (const auto& trigger : service.watch.triggers) {
+        if (trigger.source != source) continue;
+        auto ts = st.triggers.find(trigger.name);
+        if (ts == st.triggers.end()) continue;
+        if (auto at = ts->second.next_check_ms(trigger); at && (!next || *at < *next)) next = at;
+    }
+    return next;
 }
 
 std::vector<TriggerReport> Watcher::evaluate_triggers(const ServicePolicy& service, std::int64_t now_ms, RunObserver& observer,
@@ -190,7 +225,8 @@ std::vector<TriggerReport> Watcher::evaluate_triggers(const ServicePolicy& servi
 std::vector<TriggerReport> Watcher::evaluate_locked(const ServicePolicy& service, ServiceState& st, std::int64_t now_ms,
                                                     RunObserver& observer, const std::string& source) {
     std::vector<TriggerReport> reports;
-    bool in_motion = false;  // a trigger's state changed or is changing: save it at once
+    bool in_motion = st.save_now;  // a trigger's state changed or is changing: save it at once
+    st.save_now = false;
     for (const auto& trigger : service.watch.triggers) {
         if (!source.empty() && trigger.source != source) continue;
         const ObservationWindow& window = window_of(st, service, trigger.source);

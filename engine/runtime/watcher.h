@@ -9,10 +9,12 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "core/observation.h"
+#include "decide/firing_alerts.h"
 #include "decide/observation_window.h"
 #include "decide/trigger_state.h"
 #include "observe/source.h"
@@ -63,10 +65,17 @@ public:
     // The pieces of evaluate, for the daemon (sources on their own intervals, events from outside).
     // Safe to call from several threads: calls for one service run one at a time.
     Observation observe(const ServicePolicy& service, const SourceSpec& source);  // looks, records
-    void record(const ServicePolicy& service, const Observation& observation);    // o.source names the window
+    // Records an observation from outside; o.source names the window. An event's (o.alert set) is
+    // folded into its source's firing alerts first: failed while any fires, value (unless sent) the
+    // number firing. Returns what was recorded.
+    Observation record(const ServicePolicy& service, Observation observation);
     // Evaluates the triggers reading `source` (every trigger when empty) and acts on those that fire.
     std::vector<TriggerReport> evaluate_triggers(const ServicePolicy& service, std::int64_t now_ms, RunObserver& observer,
                                                  const std::string& source = {});
+    // When the triggers reading `source` must be evaluated again though nothing new is observed (a
+    // `for`, a `delay` or a hotfix deadline running), ms since the epoch; nullopt: not before the
+    // next observation.
+    std::optional<std::int64_t> next_check_ms(const ServicePolicy& service, const std::string& source);
     // Acts as a decision would, for a planned action (a [[service.X.schedule]]): a rollback through
     // the RollbackRunner, a page or nothing recorded in history, held back while the service is
     // paused. `trigger_name` is recorded as the run's trigger, e.g. "schedule:0 3 * * *".
@@ -85,6 +94,7 @@ private:
     TriggerReport act(const ServicePolicy& service, const TriggerPolicy& trigger, ServiceState& state,
                       const std::string& observed, std::int64_t now_ms, RunObserver& observer);
     void add_observation(ServiceState& st, const ServicePolicy& service, const Observation& o);
+    void fold_alert(ServiceState& st, Observation& o);
     // A rollback through the RollbackRunner on behalf of `trigger`; fills the report.
     void roll_back(const ServicePolicy& service, const std::string& level, const std::string& trigger,
                    const std::string& reason, const nlohmann::json& why, RunObserver& observer, TriggerReport& report);

@@ -52,6 +52,7 @@ EventParse parse_alertmanager_payload(std::string_view body) {
             return {{}, error};
         auto name = e.labels.find("alertname");
         e.name = name != e.labels.end() && !name->second.empty() ? name->second : "alert";
+        if (auto f = a.find("fingerprint"); f != a.end() && f->is_string()) e.fingerprint = f->get<std::string>();
         if (auto s = annotations.find("summary"); s != annotations.end()) e.summary = s->second;
         else if (auto d = annotations.find("description"); d != annotations.end()) e.summary = d->second;
         out.events.push_back(std::move(e));

@@ -92,23 +92,79 @@ std::shared_ptr<Daemon::Generation> Daemon::current() const {
 }
 
 std::vector<EventsReached> Daemon::deliver(const std::vector<IncomingEvent>& events) {
+    std::lock_guard<std::mutex> intake(intake_);
     std::shared_ptr<Generation> g = current();
     std::vector<EventsReached> out;
+    std::vector<SpooledEvent> kept;                          // one per source whose service has a worker
+    std::vector<std::pair<std::size_t, std::size_t>> where;  // kept[i] is out[first].reached[second]
+    const std::int64_t now = epoch_ms();
     for (const IncomingEvent& e : events) {
         EventsReached reached{e.name, e.firing, {}};
         for (const EventRoute& route : route_event(g->policies, e)) {
-            ReachedSource r{route.service->name, route.source->name, route.triggers};
-            auto w = g->workers.find(route.service->name);
             // A source no trigger reads is still a match; there is just nothing to evaluate.
-            if (w != g->workers.end()) r.queued = w->second->deliver(event_observation(*route.source, e, epoch_ms()));
-            reached.reached.push_back(std::move(r));
+            if (g->workers.count(route.service->name)) {
+                where.emplace_back(out.size(), reached.reached.size());
+                kept.push_back({0, route.service->name, event_observation(*route.source, e, now)});
+            }
+            reached.reached.push_back({route.service->name, route.source->name, route.triggers});
         }
         out.push_back(std::move(reached));
+    }
+    if (kept.empty()) return out;
+    const bool taken = accepting_ && keep(kept);
+    for (std::size_t i = 0; i < kept.size(); ++i) {
+        bool& queued = out[where[i].first].reached[where[i].second].queued;
+        queued = taken && g->workers.at(kept[i].service)->deliver(std::move(kept[i].observation), kept[i].id);
+        if (taken && !queued) effects_->spool().done(kept[i].id);  // answered 503: the sender sends it again
     }
     return out;
 }
 
+// Written to the spool before the answer says 202.
+bool Daemon::keep(std::vector<SpooledEvent>& events) {
+    try {
+        effects_->spool().append(events);
+        return true;
+    } catch (const std::exception& e) {
+        spdlog::error("{}; answering 503 so that the sender sends the event again", e.what());
+        return false;
+    }
+}
+
+// Events an earlier process answered 202 and did not evaluate (it stopped, crashed or ran out of
+// shutdown time) queue with their services before anything else.
+void Daemon::replay_spool() {
+    EventSpool& spool = effects_->spool();
+    std::vector<SpooledEvent> left;
+    try {
+        left = spool.unfinished();
+    } catch (const std::exception& e) {
+        spdlog::error("{}; events kept before the last stop are not replayed", e.what());
+        return;
+    }
+    if (left.empty()) return;
+    spdlog::info("replaying {} event(s) kept in {} that were not evaluated before the last stop", left.size(), spool.file().string());
+    std::shared_ptr<Generation> g = current();
+    for (SpooledEvent& e : left) {
+        auto w = g->workers.find(e.service);
+        const ServicePolicy* service = g->policies.find(e.service);
+        const SourceSpec* source = service ? service->watch.source(e.observation.source) : nullptr;
+        if (w == g->workers.end() || !source || source->kind != SourceKind::event) {
+            spdlog::warn("kept event {} for {}/{}: the policies have no such watched event source now; dropped", e.observation.event,
+                         e.service, e.observation.source);
+            spool.done(e.id);
+            continue;
+        }
+        w->second->deliver(std::move(e.observation), e.id);
+    }
+}
+
 void Daemon::reload() {
+    if (retiring_) {
+        reload_again_ = true;
+        spdlog::info("SIGHUP: the reload before waits for the work at hand; reloading again once it is done");
+        return;
+    }
     spdlog::info("SIGHUP: reloading the policies from {}", options_.policies_path);
     PolicyLoadResult loaded;
     try {
@@ -128,31 +184,42 @@ void Daemon::reload() {
     log_diagnostics(loaded.diagnostics, "reload");
     std::shared_ptr<Generation> next = make_generation(std::move(loaded));
     release_free_memory();
-    std::shared_ptr<Generation> old;
     {
+        std::lock_guard<std::mutex> intake(intake_);
         std::lock_guard<std::mutex> lock(mutex_);
-        old = current_;
+        retiring_ = current_;
         current_ = next;  // events from now on queue with the new workers until they start
     }
     // The old workers finish the job at hand and the events they queued; then the new ones take over
-    // (never two evaluations of one service at a time: both would write its watch state).
-    old->stop(true);
-    for (auto& [name, w] : old->workers)
+    // (never two evaluations of one service at a time: both would write its watch state). The main
+    // loop looks until they are done, without a deadline (a rollback is bounded by its own
+    // timeouts), and takes signals meanwhile.
+    retiring_->stop(true);
+    for (auto& [name, w] : retiring_->workers)
         if (std::string busy = w->busy_with(); !busy.empty()) spdlog::info("reload waits for {}: {}", name, busy);
-    // No deadline: the job at hand (a rollback) is bounded by its own timeouts.
-    while (!old->wait(std::chrono::steady_clock::now() + std::chrono::seconds(1)).empty()) {
-    }
-    next->start();
+    finish_reload();
+}
+
+void Daemon::finish_reload() {
+    if (!retiring_ || !retiring_->wait(std::chrono::steady_clock::now()).empty()) return;
+    retiring_.reset();  // its watchers save their state before the new workers read it
+    std::shared_ptr<Generation> g = current();
+    g->start();
     metrics_.reloaded(true);
-    spdlog::info("reloaded: {} service(s), {} watched", next->policies.services.size(), next->workers.size());
+    spdlog::info("reloaded: {} service(s), {} watched", g->policies.services.size(), g->workers.size());
+    if (reload_again_) {
+        reload_again_ = false;
+        reload();
+    }
 }
 
 int Daemon::run() {
     SignalPipe signals({SIGHUP, SIGTERM, SIGINT});
     std::signal(SIGPIPE, SIG_IGN);  // a peer gone mid-answer is an error code, not the end
+    replay_spool();
 
     HttpApiHooks hooks{[this](const std::vector<IncomingEvent>& events) { return deliver(events); },
-                       [this] { return current()->policies.services.size(); }};
+                       [this] { return current()->policies.services.size(); }, [this] { return accepting_.load(); }};
     HttpApi api(std::move(hooks), metrics_, options_.token);
     HttpServerOptions server_options;
     server_options.host = options_.host;
@@ -179,23 +246,37 @@ int Daemon::run() {
                  options_.token ? "need the bearer token" : "need NO token (--no-auth)");
 
     for (;;) {
-        int signo = signals.wait(Duration{1000});
+        int signo = signals.wait(Duration{retiring_ ? 100 : 1000});
         if (signo == SIGHUP) reload();
-        else if (signo == SIGTERM || signo == SIGINT) {
-            server.stop();
-            return shut_down(signo);
-        }
+        else if (signo == SIGTERM || signo == SIGINT) return shut_down(signo, server);
+        finish_reload();
     }
 }
 
-int Daemon::shut_down(int signo) {
-    std::shared_ptr<Generation> g = current();
-    spdlog::info("{}: stopping; no new work, waiting up to {} for the work at hand", signo == SIGTERM ? "SIGTERM" : "SIGINT",
+// Whatever it was doing (a reload waiting for a rollback included): POSTs get 503 from now on, the
+// workers of every generation start nothing new, and the work at hand has the shutdown timeout.
+int Daemon::shut_down(int signo, HttpServer& server) {
+    {
+        std::lock_guard<std::mutex> intake(intake_);  // a delivery in progress is queued before the workers stop
+        accepting_ = false;
+    }
+    spdlog::info("{}: stopping; POSTs get 503, no new work, waiting up to {} for the work at hand", signo == SIGTERM ? "SIGTERM" : "SIGINT",
                  format_duration(options_.shutdown_timeout));
-    g->stop(false);
-    for (auto& [name, w] : g->workers)
-        if (std::string busy = w->busy_with(); !busy.empty()) spdlog::info("waiting for {}: {}", name, busy);
-    std::vector<std::string> busy = g->wait(std::chrono::steady_clock::now() + options_.shutdown_timeout);
+    std::vector<std::shared_ptr<Generation>> generations{current()};
+    if (retiring_) generations.push_back(retiring_);
+    for (auto& g : generations) g->stop(false);
+    for (auto& g : generations)
+        for (auto& [name, w] : g->workers)
+            if (std::string busy = w->busy_with(); !busy.empty()) spdlog::info("waiting for {}: {}", name, busy);
+    const auto deadline = std::chrono::steady_clock::now() + options_.shutdown_timeout;
+    std::vector<std::string> busy;
+    for (auto& g : generations)
+        for (std::string& b : g->wait(deadline)) busy.push_back(std::move(b));
+    server.stop();
+    EventSpool& spool = effects_->spool();
+    spool.sync();
+    if (std::size_t left = spool.pending())
+        spdlog::info("{} event(s) not evaluated are kept in {}; the next start evaluates them", left, spool.file().string());
     if (busy.empty()) {
         spdlog::info("stopped");
         return 0;

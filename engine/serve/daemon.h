@@ -1,9 +1,11 @@
 // `backstop serve`: the long-running process. Holds the loaded policies and one ServiceWorker per
-// watched service (their turns run by a WorkerPool), serves the HTTP API, reloads the policies on
-// SIGHUP (keeping the old ones when the new ones have errors) and on SIGTERM/SIGINT stops taking
-// work, lets the job at hand finish within the shutdown timeout, and returns.
+// watched service (their turns run by a WorkerPool), serves the HTTP API, keeps the events it takes
+// in the event spool until evaluated, reloads the policies on SIGHUP (keeping the old ones when the
+// new ones have errors) and on SIGTERM/SIGINT, whatever it is doing, stops taking work, lets the
+// job at hand finish within the shutdown timeout, and returns.
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -13,6 +15,7 @@
 #include "policy/policy.h"
 #include "serve/bearer_token.h"
 #include "serve/daemon_metrics.h"
+#include "serve/event_spool.h"
 #include "serve/http_api.h"
 #include "serve/service_worker.h"
 #include "serve/worker_pool.h"
@@ -48,8 +51,11 @@ private:
     std::shared_ptr<Generation> make_generation(PolicyLoadResult loaded);
     std::shared_ptr<Generation> current() const;
     std::vector<EventsReached> deliver(const std::vector<IncomingEvent>& events);
+    bool keep(std::vector<SpooledEvent>& events);
+    void replay_spool();
     void reload();
-    int shut_down(int signo);
+    void finish_reload();
+    int shut_down(int signo, HttpServer& server);
 
     DaemonOptions options_;
     PolicyLoader load_;
@@ -57,6 +63,14 @@ private:
     std::unique_ptr<WorkerEffects> effects_;  // shared by the workers of every generation
     mutable std::mutex mutex_;
     std::shared_ptr<Generation> current_;
+    // Deliveries take turns with the swap of generations and the start of shutdown, so an event is
+    // kept and queued with workers that take it, or answered 503.
+    std::mutex intake_;
+    std::atomic<bool> accepting_{true};  // set under intake_
+    // A reload's old generation, finishing the job at hand and its queue before the new one starts;
+    // only the main loop touches these.
+    std::shared_ptr<Generation> retiring_;
+    bool reload_again_ = false;  // a SIGHUP came during a reload
 };
 
 }  // namespace backstop

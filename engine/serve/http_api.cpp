@@ -142,6 +142,12 @@ HttpServerResponse HttpApi::events(const HttpServerRequest& request, const std::
         r.headers["WWW-Authenticate"] = "Bearer realm=\"backstop\"";
         return r;
     }
+    if (hooks_.accepting && !hooks_.accepting()) {
+        metrics_.event_request(endpoint, "unavailable");
+        HttpServerResponse r = json_response(503, {{"error", "backstop is stopping; send again"}});
+        r.headers["Retry-After"] = "1";
+        return r;
+    }
     if (json_nesting_depth(request.body) > static_cast<int>(kMaxJsonDepth)) {
         metrics_.event_request(endpoint, "bad_request");
         spdlog::warn("POST {} from {}: 400, JSON nested deeper than {} levels", request.path, request.peer, kMaxJsonDepth);
@@ -174,8 +180,8 @@ HttpServerResponse HttpApi::events(const HttpServerRequest& request, const std::
     const std::string events = events_json(delivered);
     if (refused) {
         metrics_.event_request(endpoint, "unavailable");
-        HttpServerResponse r =
-            events_response(503, "{\"error\":\"backstop is stopping or reloading; send again\",\"events\":" + events);
+        HttpServerResponse r = events_response(
+            503, "{\"error\":\"backstop cannot take the event now (stopping, or it cannot be kept); send again\",\"events\":" + events);
         r.headers["Retry-After"] = "1";
         return r;
     }

@@ -22,7 +22,7 @@ struct ReachedSource {
     std::string service;
     std::string source;
     std::vector<std::string> triggers;
-    bool queued = true;  // false: the service's worker took no more work (stopping)
+    bool queued = true;  // false: not taken (stopping, or it could not be kept in the spool)
 };
 
 struct EventsReached {
@@ -35,6 +35,7 @@ struct HttpApiHooks {
     // Routes each event to the event sources it reaches and queues the observations with their services.
     std::function<std::vector<EventsReached>(const std::vector<IncomingEvent>&)> deliver;
     std::function<std::size_t()> services;  // how many services the policies define
+    std::function<bool()> accepting;          // false once stopping: POSTs get 503; unset: always
 };
 
 class HttpApi {

@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/sha256.h"
+
 namespace backstop {
 
 namespace {
@@ -21,6 +23,16 @@ bool read_string(const nlohmann::json& j, const char* key, bool required, std::s
     }
     out = it->get<std::string>();
     return true;
+}
+
+// An alert is its fingerprint, else its name and label set; a digest keeps long ones small in the
+// watch state.
+std::string alert_key(const IncomingEvent& event) {
+    if (!event.fingerprint.empty() && event.fingerprint.size() <= 64) return event.fingerprint;
+    std::string text = event.fingerprint.empty() ? event.name : event.fingerprint;
+    if (event.fingerprint.empty())
+        for (const auto& [k, v] : event.labels) text += '\0' + k + '=' + v;
+    return "sha256:" + sha256_hex(text).substr(0, 32);
 }
 
 }  // namespace
@@ -60,9 +72,10 @@ Observation event_observation(const SourceSpec& spec, const IncomingEvent& event
     o.kind = SourceKind::event;
     o.time_ms = now_ms;
     o.status = event.firing ? ObservationStatus::failed : ObservationStatus::ok;
-    o.value = event.value.value_or(event.firing ? 1 : 0);
+    o.value = event.value.value_or(Observation::none);
     o.state = event.firing ? "firing" : "resolved";
     o.event = event.name;
+    o.alert = alert_key(event);
     o.detail = (event.summary.empty() ? event.name : event.summary) + (event.firing ? " (firing)" : " (resolved)");
     return o;
 }

@@ -17,11 +17,12 @@ struct IncomingEvent {
     std::string name;  // the event's name, or the alert's `alertname` label
     bool firing = true;  // false: resolved
     std::map<std::string, std::string> labels;
-    std::optional<double> value;  // the sender's number; 1 firing / 0 resolved when absent
+    std::optional<double> value;  // the sender's number; absent: the source's count of firing alerts
     std::string summary;          // for people: the `summary` annotation; empty when none
     // Generic events may address a source directly; empty when not given.
     std::string service;
     std::string source;
+    std::string fingerprint;  // Alertmanager's identity of the alert; empty: told apart by name and labels
 };
 
 // What a POST body held: the events, or why it is not acceptable (then events is empty).
@@ -36,7 +37,9 @@ struct EventParse {
 EventParse parse_generic_event(std::string_view body);
 
 // The observation `event` becomes for the event source `spec`, stamped `now_ms`: failed while firing,
-// ok once resolved; value as sent, else 1 / 0; event = the name; state = "firing" / "resolved".
+// ok once resolved; value as sent, else none (the source's count of firing alerts takes its place);
+// event = the name; state = "firing" / "resolved"; alert = the fingerprint, else a digest of the
+// name and labels.
 Observation event_observation(const SourceSpec& spec, const IncomingEvent& event, std::int64_t now_ms);
 
 }  // namespace backstop

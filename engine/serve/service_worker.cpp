@@ -41,6 +41,14 @@ bool polled(const ServicePolicy& service, const SourceSpec& spec) {
     return spec.kind != SourceKind::event && read_by_a_trigger(service, spec);
 }
 
+// A timer evaluation that left its trigger due at once (it failed before advancing) looks again
+// after this, not in a busy loop.
+constexpr std::int64_t kTimerRetryMs = 1000;
+
+SteadyClock::time_point steady_at(std::int64_t epoch_due_ms) {
+    return SteadyClock::now() + std::chrono::milliseconds(epoch_due_ms - epoch_ms());
+}
+
 }  // namespace
 
 ServiceWorker::ServiceWorker(const PolicySet& policies, const ServicePolicy& service, const WorkerSettings& settings,
@@ -49,6 +57,7 @@ ServiceWorker::ServiceWorker(const PolicySet& policies, const ServicePolicy& ser
       service_(service),
       metrics_(metrics),
       pool_(pool),
+      effects_(effects),
       watcher_(policies, effects.dependencies(), watch_options(settings)),
       run_log_(service.name) {}
 
@@ -58,6 +67,10 @@ ServiceWorker::~ServiceWorker() {
 }
 
 void ServiceWorker::start() {
+    // Timers a `for` or `delay` left running before a restart or reload, as the watch state says.
+    std::vector<EventTimer> timers;
+    for (const SourceSpec& s : service_.watch.sources)
+        if (s.kind == SourceKind::event && read_by_a_trigger(service_, s)) timers.push_back({&s, next_check(s.name)});
     {
         std::lock_guard<std::mutex> lock(mutex_);
         if (started_ || ended_flag_) return;
@@ -66,15 +79,16 @@ void ServiceWorker::start() {
         for (const SourceSpec& s : service_.watch.sources)
             if (polled(service_, s)) sources_.push_back({&s, now});
         for (const ScheduleSpec& s : service_.watch.schedules) schedules_.emplace_back(&s, ScheduleTimer(s.cron, epoch_ms() / 1000));
+        timers_ = std::move(timers);
     }
     pool_.add(*this);
 }
 
-bool ServiceWorker::deliver(Observation observation) {
+bool ServiceWorker::deliver(Observation observation, std::uint64_t spool_id) {
     {
         std::lock_guard<std::mutex> lock(mutex_);
         if (stop_ == Stop::drop_queue || ended_flag_) return false;
-        queue_.push_back(std::move(observation));
+        queue_.push_back({std::move(observation), spool_id});
     }
     pool_.wake(*this);
     return true;
@@ -131,6 +145,8 @@ SteadyClock::time_point ServiceWorker::next_due() {
     auto now = SteadyClock::now();
     auto due = SteadyClock::time_point::max();
     for (const auto& p : sources_) due = std::min(due, p.next);
+    for (const auto& t : timers_)
+        if (t.due_ms) due = std::min(due, steady_at(*t.due_ms));
     for (const auto& [spec, timer] : schedules_) {
         due = std::min(due, now + kMaxSleep);
         if (timer.next_due() != CronSchedule::kNever)
@@ -149,19 +165,40 @@ void ServiceWorker::guarded(const std::string& what, const Job& job) {
     }
 }
 
-void ServiceWorker::evaluate(const std::string& source) {
-    if (stopping()) return;  // shutting down: start nothing new
+bool ServiceWorker::evaluate(const std::string& source) {
+    if (stopping()) return false;  // shutting down: start nothing new
     std::vector<TriggerReport> reports = watcher_.evaluate_triggers(service_, epoch_ms(), run_log_, source);
     metrics_.evaluated(service_.name);
     for (const TriggerReport& r : reports) {
         metrics_.trigger_report(r);
         log_trigger_report(r);
     }
+    set_timer(source);
+    return true;
 }
 
-// One turn: the next queued event; else every source that is due, then every schedule that is.
+std::optional<std::int64_t> ServiceWorker::next_check(const std::string& source) {
+    try {
+        return watcher_.next_check_ms(service_, source);
+    } catch (const std::exception& e) {
+        spdlog::error("{}: cannot read the timers of the triggers on {}: {}", service_.name, source, e.what());
+        return epoch_ms();  // look again soon
+    }
+}
+
+// After the triggers of an event source were evaluated: when they must be looked at again.
+void ServiceWorker::set_timer(const std::string& source) {
+    auto timer = std::find_if(timers_.begin(), timers_.end(), [&](const EventTimer& t) { return t.spec->name == source; });
+    if (timer == timers_.end()) return;  // a polled source: its next look evaluates them
+    std::optional<std::int64_t> due = next_check(source);
+    if (due && *due <= epoch_ms()) due = epoch_ms() + kTimerRetryMs;
+    std::lock_guard<std::mutex> lock(mutex_);
+    timer->due_ms = due;
+}
+
+// One turn: the next queued event; else every source, timer and schedule that is due.
 void ServiceWorker::run_turn() {
-    std::optional<Observation> event;
+    std::optional<Queued> event;
     {
         std::lock_guard<std::mutex> lock(mutex_);
         if (ended_flag_ || stop_ == Stop::drop_queue) return;
@@ -169,45 +206,74 @@ void ServiceWorker::run_turn() {
         if (!queue_.empty()) {
             event = std::move(queue_.front());
             queue_.pop_front();
-            busy_ = "event " + event->event + " on source " + event->source + ", then its triggers";
+            busy_ = "event " + event->observation.event + " on source " + event->observation.source + ", then its triggers";
         }
     }
     if (event) {
-        guarded("event " + event->event, [&] {
-            watcher_.record(service_, *event);
-            metrics_.observed(service_.name, *event);
-            evaluate(event->source);
-        });
+        run_event(*event);
     } else if (!stopping()) {
-        for (auto& p : sources_) {
-            auto start = SteadyClock::now();
-            if (p.next > start || stopping()) continue;
-            p.next = start + p.spec->interval;
-            set_busy("observing " + p.spec->name + ", then its triggers");
-            guarded("observing " + p.spec->name, [&] {
-                Observation o = watcher_.observe(service_, *p.spec);
-                metrics_.observed(service_.name, o);
-                spdlog::debug("{}: {} {}: {}", service_.name, p.spec->name, to_string(o.status), o.detail);
-                evaluate(p.spec->name);
-            });
-        }
-        for (auto& [spec, timer] : schedules_) {
-            if (stopping() || !timer.take_due(epoch_ms() / 1000)) continue;
-            const ScheduleSpec& s = *spec;
-            std::string name = "schedule:" + s.cron_text;
-            set_busy(name + ": " + s.then.text());
-            guarded(name, [&] {
-                TriggerReport r = watcher_.run_action(service_, s.then, "schedule \"" + s.cron_text + "\" then " + s.then.text(), name,
-                                                      epoch_ms(), run_log_);
-                metrics_.schedule_report(r);
-                log_trigger_report(r);
-            });
-        }
+        run_due_sources();
+        run_due_timers();
+        run_due_schedules();
     }
     std::lock_guard<std::mutex> lock(mutex_);
     running_ = false;
     busy_.clear();
     end_if_done_locked();
+}
+
+void ServiceWorker::run_event(Queued& event) {
+    const Observation& o = event.observation;
+    bool evaluated = false;
+    guarded("event " + o.event, [&] {
+        Observation recorded = watcher_.record(service_, o);
+        metrics_.observed(service_.name, recorded);
+        evaluated = evaluate(o.source);  // not while stopping: the spool keeps it for the next start
+    });
+    // Evaluated, or failed in a way another try would not change: nothing left to replay.
+    if (event.spool_id && (evaluated || !stopping())) effects_.spool().done(event.spool_id);
+}
+
+void ServiceWorker::run_due_sources() {
+    for (auto& p : sources_) {
+        auto start = SteadyClock::now();
+        if (p.next > start || stopping()) continue;
+        p.next = start + p.spec->interval;
+        set_busy("observing " + p.spec->name + ", then its triggers");
+        guarded("observing " + p.spec->name, [&] {
+            Observation o = watcher_.observe(service_, *p.spec);
+            metrics_.observed(service_.name, o);
+            spdlog::debug("{}: {} {}: {}", service_.name, p.spec->name, to_string(o.status), o.detail);
+            evaluate(p.spec->name);
+        });
+    }
+}
+
+void ServiceWorker::run_due_timers() {
+    for (auto& t : timers_) {
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            if (!t.due_ms || *t.due_ms > epoch_ms() || stop_ == Stop::drop_queue) continue;
+        }
+        set_busy("the `for`/`delay` of the triggers on " + t.spec->name);
+        guarded("the timer of " + t.spec->name, [&] { evaluate(t.spec->name); });
+        set_timer(t.spec->name);  // again, in case the evaluation failed before it could
+    }
+}
+
+void ServiceWorker::run_due_schedules() {
+    for (auto& [spec, timer] : schedules_) {
+        if (stopping() || !timer.take_due(epoch_ms() / 1000)) continue;
+        const ScheduleSpec& s = *spec;
+        std::string name = "schedule:" + s.cron_text;
+        set_busy(name + ": " + s.then.text());
+        guarded(name, [&] {
+            TriggerReport r = watcher_.run_action(service_, s.then, "schedule \"" + s.cron_text + "\" then " + s.then.text(), name,
+                                                  epoch_ms(), run_log_);
+            metrics_.schedule_report(r);
+            log_trigger_report(r);
+        });
+    }
 }
 
 }  // namespace backstop

@@ -12,7 +12,8 @@ WorkerEffects::WorkerEffects(const WorkerSettings& settings)
       processes_(make_process_runner()),
       history_(make_history_file(settings.history_file)),
       locks_(make_lock_files(settings.lock_dir)),
-      points_(settings.points_dir, *processes_) {}
+      points_(settings.points_dir, *processes_),
+      spool_(settings.dry_run ? std::filesystem::path() : settings.state_dir) {}
 
 RunDependencies WorkerEffects::dependencies() {
     RunDependencies deps{*processes_, http_, *history_, *locks_, host_, static_cast<long>(::getpid())};

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "decide/decision_tree.h"
+#include "decide/firing_alerts.h"
 #include "decide/observation_window.h"
 #include "decide/trigger_schema.h"
 #include "decide/trigger_state.h"
@@ -151,6 +152,46 @@ TEST_CASE("trigger state: for, delay, active, refire after cooldown, cleared", "
         CHECK(back.hotfix_level == "full");
         CHECK(back.advance(TriggerPolicy{}, true, 10, cooldown) == TriggerStep::active);
     }
+}
+
+TEST_CASE("trigger state: when it must be evaluated again with nothing new observed", "[decide][trigger]") {
+    TriggerPolicy t;
+    t.hold = Duration{60'000};
+    t.delay = Duration{30'000};
+    TriggerState st;
+    Duration cooldown{600'000};
+    CHECK_FALSE(st.next_check_ms(t));
+    st.advance(t, true, 10'000, cooldown);
+    CHECK(st.next_check_ms(t) == 70'000);  // the `for` ends
+    st.advance(t, true, 70'000, cooldown);
+    CHECK(st.next_check_ms(t) == 100'000);  // the `delay` re-check
+    CHECK(st.advance(t, true, 100'000, cooldown) == TriggerStep::fire);
+    CHECK_FALSE(st.next_check_ms(t));  // fired: only news changes it
+    st.hotfix_deadline_ms = 400'000;
+    CHECK(st.next_check_ms(t) == 400'000);
+    st.advance(t, false, 110'000, cooldown);
+    CHECK_FALSE(st.next_check_ms(t));
+}
+
+TEST_CASE("firing alerts: a source fails while any of its alerts fires", "[decide][alerts]") {
+    FiringAlerts a;
+    CHECK(a.update("web-1", true, 10));
+    CHECK_FALSE(a.update("web-1", true, 20));  // a repeat changes nothing
+    CHECK(a.update("web-2", true, 30));
+    CHECK(a.firing() == 2);
+    CHECK(a.update("web-1", false, 40));
+    CHECK(a.firing() == 1);
+    CHECK_FALSE(a.update("web-3", false, 50));  // resolved without having fired here
+    FiringAlerts back;
+    back.load_json(a.to_json());
+    CHECK(back.firing() == 1);
+    CHECK(back.update("web-2", false, 60));
+    CHECK(back.firing() == 0);
+
+    FiringAlerts flood;
+    for (std::size_t i = 0; i <= FiringAlerts::kMaxTracked; ++i) flood.update("a" + std::to_string(i), true, static_cast<std::int64_t>(i));
+    CHECK(flood.firing() == FiringAlerts::kMaxTracked);
+    CHECK_FALSE(flood.update("a0", false, 0));  // the longest-firing one was forgotten
 }
 
 namespace {
