@@ -423,7 +423,7 @@ TEST_CASE("malformed requests get 400 (or 501, 505) and the connection closes", 
     CHECK(body_of(ok.read_response()) == "GET /spaces|");
 }
 
-TEST_CASE("Host: none or two in HTTP/1.1 is a 400; absolute-form targets are served", "[http-server]") {
+TEST_CASE("Host: none or two in HTTP/1.1 is a 400, and absolute-form targets are served", "[http-server]") {
     HttpServer server(options_with(), echo);
     const std::pair<std::string, std::string> cases[] = {
         {"GET /none HTTP/1.1\r\n\r\n", "HTTP/1.1 400 Bad Request"},
