@@ -113,16 +113,18 @@ private:
     nlohmann::json json_ = nlohmann::json::array();
 };
 
-// One observation per entry (simulate_input.h says which members it reads).
+// One observation per entry (simulate_input.h says which members it reads); every entry is read and
+// checked before the first is replayed, so a mistake on line 900 prints nothing but the mistake.
 void replay_observations(Simulation& sim, const PolicySet& policies, const std::string& file) {
+    std::vector<std::pair<const ServicePolicy*, RecordedObservation>> replay;
     for (const RecordedEntry& entry : read_recording(read_text(file), file)) {
         RecordedObservation recorded = read_recorded_observation(entry);
         const ServicePolicy* svc = policies.find(recorded.service);
         if (!svc) throw Error(entry.where + ": no service `" + recorded.service + "` in the policies");
-        Observation& o = recorded.observation;
-        if (const SourceSpec* spec = svc->watch.source(o.source)) o.kind = spec->kind;
-        sim.observe(*svc, std::move(o), recorded.at_ms);
+        if (const SourceSpec* spec = svc->watch.source(recorded.observation.source)) recorded.observation.kind = spec->kind;
+        replay.emplace_back(svc, std::move(recorded));
     }
+    for (auto& [svc, recorded] : replay) sim.observe(*svc, std::move(recorded.observation), recorded.at_ms);
 }
 
 // Every event source and what it matches, for an event that reached none of them.
@@ -137,10 +139,12 @@ std::string event_sources_text(const PolicySet& policies) {
 }
 
 // An Alertmanager webhook body ("alerts") or a generic event as POST /v1/events takes it, whole or
-// one per line; each routed as the daemon routes it, then observed by the sources it reaches.
+// one per line; each routed as the daemon routes it, then observed by the sources it reaches. All
+// are read before the first is replayed.
 void replay_events(Simulation& sim, const App& app, const PolicySet& policies, const std::string& file) {
-    for (const RecordedEntry& entry : read_recording(read_text(file), file)) {
-        RecordedEvents recorded = read_recorded_events(entry);
+    std::vector<RecordedEvents> replay;
+    for (const RecordedEntry& entry : read_recording(read_text(file), file)) replay.push_back(read_recorded_events(entry));
+    for (const RecordedEvents& recorded : replay) {
         const bool alertmanager = recorded.alertmanager;
         const std::int64_t at = recorded.at_ms;
         for (const IncomingEvent& event : recorded.events) {
