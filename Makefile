@@ -1,8 +1,16 @@
 # Thin wrapper: the build is CMake's; these targets add the packages and the order.
 BUILD ?= build
 JOBS  ?= $(shell nproc)
+# `make test-asan`: the unit, e2e and fuzz-corpus tests once more under ASan + UBSan (g++). The
+# labels left out need root-run daemons whose tests take most of the suite's time (README, Fuzzing).
+ASAN_BUILD ?= build-asan
+ASAN_EXCLUDE ?= ^(docker|systemd)$$
+# `make fuzz`: each libFuzzer target (clang) for FUZZ_SECONDS; FUZZ_TARGETS picks some.
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?=
 
-.PHONY: all deps build demo test bench clean
+.PHONY: all deps build demo test test-asan fuzz bench clean
 
 all: build
 
@@ -19,8 +27,18 @@ demo: build
 test: build
 	@cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
 
+test-asan: deps
+	@cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBACKSTOP_SANITIZE=ON >/dev/null
+	@cmake --build $(ASAN_BUILD) -j$(JOBS)
+	@cd $(ASAN_BUILD) && ctest --output-on-failure -j$(JOBS) -LE '$(ASAN_EXCLUDE)'
+
+fuzz: deps
+	@cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ -DBACKSTOP_FUZZ=ON -DBACKSTOP_TESTS=OFF >/dev/null
+	@cmake --build $(FUZZ_BUILD) --target fuzz_targets -j$(JOBS)
+	@fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
 bench: build
 	@bench/run.sh $(BUILD)/backstop
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

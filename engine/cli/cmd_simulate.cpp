@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cli/simulate_input.h"
 #include "cli/terminal_report.h"
 #include "cli/verbs.h"
 #include "core/error.h"
@@ -15,7 +16,6 @@
 #include "core/run_record.h"
 #include "prim/point_store.h"
 #include "runtime/watcher.h"
-#include "serve/alertmanager_payload.h"
 #include "serve/event_routing.h"
 #include "serve/incoming_event.h"
 
@@ -23,62 +23,12 @@ namespace backstop::cli {
 
 namespace {
 
-ObservationStatus status_of(const std::string& s, const std::string& where) {
-    if (s == "ok") return ObservationStatus::ok;
-    if (s == "failed") return ObservationStatus::failed;
-    if (s == "unknown") return ObservationStatus::unknown;
-    throw Error(where + ": status must be \"ok\", \"failed\" or \"unknown\", got \"" + s + "\"");
-}
-
-double number_or_unknown(const nlohmann::json& j, const char* key) {
-    return j.contains(key) && j[key].is_number() ? j[key].get<double>() : Observation::none;
-}
-
 std::string read_text(const std::string& path) {
     std::ifstream in(path);
     if (!in) throw Error("cannot read " + path);
     std::stringstream text;
     text << in.rdbuf();
     return text.str();
-}
-
-// A recording: one JSON value for the whole file (an array is its entries), else one JSON object per
-// line (blank lines and # comments skipped). Each entry remembers its place as "FILE:LINE".
-struct Entry {
-    nlohmann::json value;
-    std::string text;   // as written, for parsers that take text
-    std::string where;
-};
-
-std::vector<Entry> read_entries(const std::string& path) {
-    const std::string text = read_text(path);
-    std::vector<Entry> out;
-    auto whole = nlohmann::json::parse(text, nullptr, false);
-    if (whole.is_array()) {
-        for (std::size_t i = 0; i < whole.size(); ++i) out.push_back({whole[i], whole[i].dump(), path + ": entry " + std::to_string(i + 1)});
-        return out;
-    }
-    if (whole.is_object()) return {{whole, text, path}};
-    std::istringstream lines(text);
-    int n = 0;
-    for (std::string line; std::getline(lines, line);) {
-        ++n;
-        auto first = line.find_first_not_of(" \t\r");
-        if (first == std::string::npos || line[first] == '#') continue;
-        std::string where = path + ":" + std::to_string(n);
-        auto j = nlohmann::json::parse(line, nullptr, false);
-        if (!j.is_object()) throw Error(where + ": not a JSON object");
-        out.push_back({j, line, where});
-    }
-    if (out.empty()) throw Error(path + ": no JSON found");
-    return out;
-}
-
-// "at" (ms) or "at_s" (seconds) after the start of the replay; 0 when neither.
-std::int64_t offset_ms(const nlohmann::json& j) {
-    if (j.contains("at_s") && j["at_s"].is_number()) return static_cast<std::int64_t>(j["at_s"].get<double>() * 1000);
-    if (j.contains("at") && j["at"].is_number()) return j["at"].get<std::int64_t>();
-    return 0;
 }
 
 std::string labels_text(const std::map<std::string, std::string>& labels) {
@@ -163,29 +113,18 @@ private:
     nlohmann::json json_ = nlohmann::json::array();
 };
 
-// One observation per entry: {"service", "source", "at" (ms from the start) or "at_s" (seconds),
-// "status", "value", "latency_ms", "http_status", "state", "line", "event", "restarts", "detail"}.
+// One observation per entry (simulate_input.h says which members it reads); every entry is read and
+// checked before the first is replayed, so a mistake on line 900 prints nothing but the mistake.
 void replay_observations(Simulation& sim, const PolicySet& policies, const std::string& file) {
-    for (const Entry& entry : read_entries(file)) {
-        const nlohmann::json& j = entry.value;
-        std::string service_name = j.value("service", "");
-        const ServicePolicy* svc = policies.find(service_name);
-        if (!svc) throw Error(entry.where + ": no service `" + service_name + "` in the policies");
-        Observation o;
-        o.source = j.value("source", "");
-        if (o.source.empty()) throw Error(entry.where + ": `source` is required");
-        o.status = status_of(j.value("status", "ok"), entry.where);
-        o.value = number_or_unknown(j, "value");
-        o.latency_ms = number_or_unknown(j, "latency_ms");
-        o.restarts = number_or_unknown(j, "restarts");
-        o.http_status = j.value("http_status", 0);
-        o.state = j.value("state", "");
-        o.matched_line = j.value("line", "");
-        o.event = j.value("event", "");
-        o.detail = j.value("detail", "simulated");
-        if (const SourceSpec* spec = svc->watch.source(o.source)) o.kind = spec->kind;
-        sim.observe(*svc, std::move(o), offset_ms(j));
+    std::vector<std::pair<const ServicePolicy*, RecordedObservation>> replay;
+    for (const RecordedEntry& entry : read_recording(read_text(file), file)) {
+        RecordedObservation recorded = read_recorded_observation(entry);
+        const ServicePolicy* svc = policies.find(recorded.service);
+        if (!svc) throw Error(entry.where + ": no service `" + recorded.service + "` in the policies");
+        if (const SourceSpec* spec = svc->watch.source(recorded.observation.source)) recorded.observation.kind = spec->kind;
+        replay.emplace_back(svc, std::move(recorded));
     }
+    for (auto& [svc, recorded] : replay) sim.observe(*svc, std::move(recorded.observation), recorded.at_ms);
 }
 
 // Every event source and what it matches, for an event that reached none of them.
@@ -200,14 +139,15 @@ std::string event_sources_text(const PolicySet& policies) {
 }
 
 // An Alertmanager webhook body ("alerts") or a generic event as POST /v1/events takes it, whole or
-// one per line; each routed as the daemon routes it, then observed by the sources it reaches.
+// one per line; each routed as the daemon routes it, then observed by the sources it reaches. All
+// are read before the first is replayed.
 void replay_events(Simulation& sim, const App& app, const PolicySet& policies, const std::string& file) {
-    for (const Entry& entry : read_entries(file)) {
-        bool alertmanager = entry.value.contains("alerts");
-        EventParse parsed = alertmanager ? parse_alertmanager_payload(entry.text) : parse_generic_event(entry.text);
-        if (!parsed.ok()) throw Error(entry.where + ": " + parsed.error);
-        std::int64_t at = offset_ms(entry.value);
-        for (const IncomingEvent& event : parsed.events) {
+    std::vector<RecordedEvents> replay;
+    for (const RecordedEntry& entry : read_recording(read_text(file), file)) replay.push_back(read_recorded_events(entry));
+    for (const RecordedEvents& recorded : replay) {
+        const bool alertmanager = recorded.alertmanager;
+        const std::int64_t at = recorded.at_ms;
+        for (const IncomingEvent& event : recorded.events) {
             std::vector<EventRoute> routes = route_event(policies, event);
             const char* kind = alertmanager ? "alert" : "event";
             if (app.json) {

@@ -2,6 +2,7 @@
 #include "policy/raw_value.h"
 
 #include <algorithm>
+#include <cstdio>
 
 namespace backstop::policy {
 
@@ -25,6 +26,49 @@ std::string_view kind_name(RawValue::Kind kind) {
         case RawValue::Kind::date_time: return "date-time";
     }
     return "value";
+}
+
+namespace {
+
+std::string position_text(const RawPosition& at) {
+    return (at.file ? *at.file : std::string()) + ":" + std::to_string(at.line) + ":" + std::to_string(at.column);
+}
+
+void append_tree(const RawValue& v, const std::string& indent, std::string& out) {
+    out += std::string(kind_name(v.kind)) + " @" + position_text(v.at);
+    switch (v.kind) {
+        case RawValue::Kind::string:
+        case RawValue::Kind::date:
+        case RawValue::Kind::time:
+        case RawValue::Kind::date_time: out += " \"" + v.text + "\""; break;
+        case RawValue::Kind::integer: out += " " + std::to_string(v.integer); break;
+        case RawValue::Kind::floating: {
+            char buffer[40];
+            std::snprintf(buffer, sizeof buffer, " %.17g", v.floating);  // tells -0 from 0, every bit of the value
+            out += buffer;
+            break;
+        }
+        case RawValue::Kind::boolean: out += v.boolean ? " true" : " false"; break;
+        case RawValue::Kind::table:
+        case RawValue::Kind::array: break;
+    }
+    out += "\n";
+    for (const RawMember& m : v.members) {
+        out += indent + "  [" + m.key + "] key@" + position_text(m.key_at) + " ";
+        append_tree(m.value, indent + "  ", out);
+    }
+    for (const RawValue& item : v.items) {
+        out += indent + "  - ";
+        append_tree(item, indent + "  ", out);
+    }
+}
+
+}  // namespace
+
+std::string tree_text(const RawValue& root) {
+    std::string out;
+    append_tree(root, "", out);
+    return out;
 }
 
 }  // namespace backstop::policy

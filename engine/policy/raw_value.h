@@ -50,4 +50,8 @@ struct RawMember {
 // "string", "integer", "table"…, as a policy author would call the TOML type.
 std::string_view kind_name(RawValue::Kind kind);
 
+// The whole tree as text, one value per line with its kind, position, value and keys' positions:
+// two readers agree on a document exactly when they give the same text (tests and fuzzing compare).
+std::string tree_text(const RawValue& root);
+
 }  // namespace backstop::policy

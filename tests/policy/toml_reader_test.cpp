@@ -3,7 +3,6 @@
 // words the error — for everything else.
 #include <catch2/catch.hpp>
 
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -17,45 +16,6 @@ using namespace backstop;
 using namespace backstop::policy;
 
 namespace {
-
-std::string at_text(const SourcePosition& at) {
-    return at.file + ":" + std::to_string(at.line) + ":" + std::to_string(at.column);
-}
-
-void dump(const RawValue& v, const std::string& indent, std::string& out) {
-    out += std::string(kind_name(v.kind)) + " @" + at_text(v.at);
-    switch (v.kind) {
-        case RawValue::Kind::string:
-        case RawValue::Kind::date:
-        case RawValue::Kind::time:
-        case RawValue::Kind::date_time: out += " \"" + v.text + "\""; break;
-        case RawValue::Kind::integer: out += " " + std::to_string(v.integer); break;
-        case RawValue::Kind::floating: {
-            char buffer[40];
-            std::snprintf(buffer, sizeof buffer, " %.17g", v.floating);
-            out += buffer;
-            break;
-        }
-        case RawValue::Kind::boolean: out += v.boolean ? " true" : " false"; break;
-        case RawValue::Kind::table:
-        case RawValue::Kind::array: break;
-    }
-    out += "\n";
-    for (const RawMember& m : v.members) {
-        out += indent + "  [" + m.key + "] key@" + at_text(m.key_at) + " ";
-        dump(m.value, indent + "  ", out);
-    }
-    for (const RawValue& item : v.items) {
-        out += indent + "  - ";
-        dump(item, indent + "  ", out);
-    }
-}
-
-std::string dump(const RawValue& v) {
-    std::string out;
-    dump(v, "", out);
-    return out;
-}
 
 std::string read_file(const std::filesystem::path& p) {
     std::ifstream in(p, std::ios::binary);
@@ -73,7 +33,7 @@ void check_same_tree(const std::string& text, const std::string& name) {
     REQUIRE(full);
     auto fast = read_toml_fast(text, name);
     REQUIRE(fast);
-    CHECK(dump(*fast) == dump(*full));
+    CHECK(tree_text(*fast) == tree_text(*full));
 }
 
 }  // namespace
