@@ -21,11 +21,12 @@ std::string compile_error(int rc, const regex_t* re) {
     return buf;
 }
 
-// regcomp copies what a repetition repeats (`x{2,5}`: five copies, `x+`: two) and builds tables
-// quadratic in the result, so stacked or nested repetition is exponential: `a+++…` with 28 `+` took
-// 2.3 GB. Patterns are refused above this many nodes, counted from above before regcomp sees them;
-// a log or `~` pattern written by hand has tens.
+// regcomp copies what a repetition repeats (`x{2,5}`: five copies, `x+`: two) and its closures grow
+// with every repetition around another, so stacked or nested repetition is exponential: `a+++…`
+// with 28 `+` took 2.3 GB, `a*` and ten `+` 2.3 s. Patterns are refused above these, counted before
+// regcomp sees them; patterns written by hand have tens of nodes and a depth of one or two.
 constexpr double kMaxPatternNodes = 2000;
+constexpr int kMaxRepetitionDepth = 2;  // `([0-9]+\.){3}` is two, as is `a+?` (stacked: undefined in POSIX)
 
 // Past the `]` that ends the bracket expression opening at `open`, or the end of `p`.
 std::size_t after_bracket(std::string_view p, std::size_t open) {
@@ -44,7 +45,7 @@ std::size_t after_bracket(std::string_view p, std::size_t open) {
     return std::min(i + 1, p.size());
 }
 
-// The upper bound of `{n}`, `{n,}` or `{n,m}` at `open` and where it ends; nullopt when it is not one
+// The copies `{n}`, `{n,}` or `{n,m}` at `open` makes and where it ends; nullopt when it is not one
 // (then regcomp reads `{` as itself or refuses the pattern).
 struct Bound {
     double copies;
@@ -64,54 +65,76 @@ std::optional<Bound> bound_at(std::string_view p, std::size_t open) {
     return Bound{std::max(copies, 1.0), close + 1};
 }
 
-// The nodes regcomp may build for `p`, from above.
-double pattern_nodes(std::string_view p) {
+// What regcomp may build for a pattern, from above: nodes after copying, and how many repetitions
+// apply to one atom at most, stacked (`a+*`) or through groups (`((a+)b)*`).
+struct PatternCost {
+    double nodes = 0;
+    int depth = 0;
+};
+
+PatternCost pattern_cost(std::string_view p) {
     struct Group {
-        double done = 0;    // alternatives already closed by `|`
-        double branch = 0;  // the alternative being read
-        double last = 0;    // its last atom, which a repetition applies to
+        double done = 0;     // alternatives already closed by `|`
+        double branch = 0;   // the alternative being read
+        double last = 0;     // its last atom, which a repetition applies to
+        int last_depth = 0;  // repetitions around that atom
+        int depth = 0;       // the deepest inside the group
     };
     std::vector<Group> groups(1);
-    auto atom = [&](double size) {
-        groups.back().branch += size;
-        groups.back().last = size;
+    auto atom = [&](double size, int depth) {
+        Group& g = groups.back();
+        g.branch += size;
+        g.last = size;
+        g.last_depth = depth;
+        g.depth = std::max(g.depth, depth);
     };
     auto repeat = [&](double copies) {
         Group& g = groups.back();
         g.branch += g.last * (copies - 1);
         g.last *= copies;
+        g.depth = std::max(g.depth, ++g.last_depth);
     };
     auto close_group = [&] {
         Group g = groups.back();
         groups.pop_back();
-        atom(g.done + g.branch + 1);
+        atom(g.done + g.branch + 1, g.depth);
     };
     for (std::size_t i = 0; i < p.size(); ++i) {
         switch (p[i]) {
-            case '\\': ++i, atom(1); break;
-            case '[': i = after_bracket(p, i) - 1, atom(1); break;
+            case '\\': ++i, atom(1, 0); break;
+            case '[': i = after_bracket(p, i) - 1, atom(1, 0); break;
             case '(': groups.emplace_back(); break;
-            case ')': groups.size() > 1 ? close_group() : atom(1); break;
-            case '|': groups.back().done += groups.back().branch + 1, groups.back().branch = groups.back().last = 0; break;
+            case ')': groups.size() > 1 ? close_group() : atom(1, 0); break;
+            case '|': {
+                Group& g = groups.back();
+                g.done += g.branch + 1;
+                g.branch = g.last = 0;
+                g.last_depth = 0;
+                break;
+            }
             case '*':
             case '?': repeat(1.5); break;
             case '+': repeat(2); break;
             case '{':
                 if (auto b = bound_at(p, i)) repeat(b->copies + 1), i = b->end - 1;
-                else atom(1);
+                else atom(1, 0);
                 break;
-            default: atom(1);
+            default: atom(1, 0);
         }
     }
     while (groups.size() > 1) close_group();
-    return groups.back().done + groups.back().branch;
+    return {groups.back().done + groups.back().branch, groups.back().depth};
 }
 
 // Why `pattern` is refused before regcomp sees it; empty when it may be compiled.
 std::string pattern_limits_problem(const std::string& pattern) {
     if (pattern.find('\0') != std::string::npos) return "a pattern cannot hold a NUL byte";
-    if (pattern_nodes(pattern) > kMaxPatternNodes)
-        return "pattern too complex: its repetitions (`+`, `*`, `{n,m}`, nested or stacked) expand to more than " +
+    const PatternCost cost = pattern_cost(pattern);
+    if (cost.depth > kMaxRepetitionDepth)
+        return "pattern too complex: more than " + std::to_string(kMaxRepetitionDepth) +
+               " repetitions (`+`, `*`, `?`, `{n,m}`) apply to one part, stacked or around groups; simplify it";
+    if (cost.nodes > kMaxPatternNodes)
+        return "pattern too complex: its repetitions (`+`, `*`, `?`, `{n,m}`) expand to more than " +
                std::to_string(static_cast<int>(kMaxPatternNodes)) + " states; simplify it";
     return {};
 }

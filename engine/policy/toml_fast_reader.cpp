@@ -29,6 +29,7 @@ enum class Origin : std::int64_t {
 };
 
 constexpr int kMaxDepth = 64;
+constexpr std::size_t kMaxFloatChars = 128;  // toml++'s limit (its parse_float), so both refuse alike
 constexpr std::size_t kTableRoom = 4;  // members reserved for a table, to spare moves of small ones
 constexpr std::size_t kArrayRoom = 4;
 
@@ -473,7 +474,8 @@ private:
             if (!digits(tok, p, text)) throw Unsupported{};
             is_float = true;
         }
-        if (!is_float || p != tok.size()) throw Unsupported{};
+        // toml++ refuses a float spelled in more than 128 characters (sign and underscores aside).
+        if (!is_float || p != tok.size() || text.size() > kMaxFloatChars) throw Unsupported{};
         double d = 0;
         auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), d);
         if (ec != std::errc() || end != text.data() + text.size()) throw Unsupported{};

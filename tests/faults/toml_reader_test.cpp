@@ -9,6 +9,7 @@
 #include <catch2/catch.hpp>
 
 #include "policy/toml_fast_reader.h"
+#include "policy/toml_reader.h"
 
 using namespace backstop::policy;
 
@@ -61,4 +62,21 @@ TEST_CASE("the key index still finds duplicates, dotted keys and headers", "[fau
     CHECK(a->find("b")->find("c")->integer == 3);
     CHECK(a->integer == 0);  // the reader's stamps are cleared
     CHECK_FALSE(read_toml_fast("[a]\nx = 1\n[a]\ny = 2\n", name));
+}
+
+// Found by the differential fuzz target: the fast reader read a float spelled in 129 characters or
+// more, which toml++ refuses, so the same policy loaded or not depending on which reader took it.
+TEST_CASE("a float longer than toml++ reads is refused as toml++ refuses it", "[faults][toml-reader]") {
+    const std::string name = "long.toml";
+    const std::string longest = "f = 1." + std::string(126, '5') + "\n";  // 128 characters: both read it
+    const std::string too_long = "f = 1." + std::string(127, '5') + "\n";
+    backstop::Diagnostics ok;
+    CHECK(read_toml(longest, name, ok));
+    CHECK(read_toml_fast(longest, name));
+
+    CHECK_FALSE(read_toml_fast(too_long, name));
+    backstop::Diagnostics refused;
+    CHECK_FALSE(read_toml(too_long, name, refused));
+    CHECK(refused.to_text().find("long.toml:1:") != std::string::npos);
+    CHECK(refused.to_text().find("exceeds length limit of 128 digits") != std::string::npos);
 }
