@@ -73,7 +73,7 @@ TEST_CASE("the API table documents exactly the functions the bindings register")
     CHECK(missing.empty());
 }
 
-TEST_CASE("the LuaLS stubs declare exactly the registered functions, under ---@meta") {
+TEST_CASE("the LuaLS stubs declare exactly the registered functions under ---@meta") {
     std::string stubs = luals_stubs();
     CHECK(stubs.rfind("---@meta", 0) == 0);
     CHECK(stubbed_functions() == registered_functions());

@@ -88,7 +88,7 @@ TEST_CASE("a key the tables do not list is an unknown key in every section") {
     }
 }
 
-TEST_CASE("the schema lists, per section and discriminator value, exactly the keys the compilers accept") {
+TEST_CASE("the schema lists exactly the keys the compilers accept per section and discriminator value") {
     nlohmann::json schema = policy_schema();
     const auto& defs = schema["definitions"];
     auto properties = [](const nlohmann::json& def) {
@@ -118,7 +118,7 @@ TEST_CASE("the schema lists, per section and discriminator value, exactly the ke
         for (std::string_view key : rule_tuning_key_names()) CHECK(def["properties"].contains(std::string(key)));
 }
 
-TEST_CASE("a key of another strategy is refused, as the schema refuses it") {
+TEST_CASE("a key of another strategy is refused as the schema refuses it") {
     auto result = test::load_one("[service.web]\nstrategy = \"releases\"\nreleases = \"r\"\ncurrent = \"c\"\ncheckout = \"/srv\"\n");
     const Diagnostic* d = test::first_with_code(result, "unknown-key");
     REQUIRE(d != nullptr);
