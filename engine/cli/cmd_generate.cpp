@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <sstream>
 
 #include "cli/args.h"
 #include "cli/editor_files.h"
@@ -15,12 +16,21 @@
 
 namespace backstop::cli {
 
+void write_policy_schema(std::ostream& out) { out << json_text(policy::policy_schema(), 2) << "\n"; }
+void write_lua_stubs(std::ostream& out) { out << lua::luals_stubs(); }
+void write_policy_man_page(std::ostream& out) { out << policy_man_page(); }
+void write_lua_man_page(std::ostream& out) { out << lua_man_page(); }
+
 std::optional<std::string> generated_file(std::string_view what) {
-    if (what == "schema") return json_text(policy::policy_schema(), 2) + "\n";
-    if (what == "man5") return policy_man_page();
-    if (what == "man7") return lua_man_page();
-    if (what == "lua-stubs") return lua::luals_stubs();
-    return std::nullopt;
+    void (*write)(std::ostream&) = what == "schema"      ? write_policy_schema
+                                   : what == "lua-stubs" ? write_lua_stubs
+                                   : what == "man5"      ? write_policy_man_page
+                                   : what == "man7"      ? write_lua_man_page
+                                                         : nullptr;
+    if (!write) return std::nullopt;
+    std::ostringstream out;
+    write(out);
+    return out.str();
 }
 
 int run_generate(const std::vector<std::string>& positionals) {

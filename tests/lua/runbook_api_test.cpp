@@ -81,6 +81,12 @@ TEST_CASE("the LuaLS stubs declare exactly the registered functions under ---@me
         if (m.is_function) continue;
         CHECK(stubs.find("\n" + std::string(m.name) + " = {}\n") != std::string::npos);
     }
+    // The stubs are Lua that LuaLS parses: they must at least compile.
+    lua_State* L = luaL_newstate();
+    int status = luaL_loadbufferx(L, stubs.data(), stubs.size(), "=backstop.lua", "t");
+    INFO((status == LUA_OK ? std::string() : std::string(lua_tostring(L, -1))));
+    CHECK(status == LUA_OK);
+    lua_close(L);
     CHECK(stubs.find("---@class backstop.Ctx") != std::string::npos);
     CHECK(stubs.find("---@class backstop.Runbook") != std::string::npos);
 }
