@@ -1,6 +1,7 @@
 // backstop's entry point: global options, then one verb from the table in cli/verbs.cpp.
 #include <iostream>
 
+#include "cli/editor_files.h"
 #include "cli/logging.h"
 #include "cli/verbs.h"
 #include "core/error.h"
@@ -55,6 +56,7 @@ int main(int argc, char** argv) {
             print_help(first.positionals.empty() && !first.has("--help") ? std::cerr : std::cout);
             return first.positionals.empty() && !first.has("--help") ? static_cast<int>(Exit::usage) : 0;
         }
+        if (first.positionals[0] == "__generate") return run_generate(first.positionals);
         const Verb* verb = find_verb(first.positionals[0]);
         if (!verb) throw UsageError{"unknown verb `" + first.positionals[0] + "`; see `backstop help`"};
         std::vector<OptionSpec> specs = kGlobalOptions;
