@@ -1,5 +1,5 @@
-// Fuzz target: a policy document's text through the whole loader: read_toml (the one-pass reader,
-// toml++ for the rest) and the service and notify compilers, as `backstop check` runs them.
+// Fuzz target: a policy document's text through the whole loader: read_toml (toml++) and the service
+// and notify compilers, as `backstop check` runs them.
 #include <cstddef>
 #include <cstdint>
 #include <string>

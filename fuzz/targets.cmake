@@ -6,5 +6,5 @@ set(BACKSTOP_FUZZ_TARGETS
   http_events
   expression_compiler
   policy_document
-  toml_differential
+  toml_reader
   simulate_recording)

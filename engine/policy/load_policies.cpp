@@ -38,7 +38,7 @@ void reject_unknown_top_level(const RawValue& root, policy::Report& report) {
 
 // The [[notify]] tables of one document: each compiled, names unique across every file, and the
 // services they name checked against every service of every file.
-void collect_channels(const RawValue& root, const std::set<std::string>& all_services,
+void collect_channels(const RawValue& root, const std::filesystem::path& base_dir, const std::set<std::string>& all_services,
                       std::map<std::string, SourcePosition>& channels_seen, policy::Report& report,
                       PolicyLoadResult& result) {
     const RawValue* notify = root.find("notify");
@@ -56,7 +56,7 @@ void collect_channels(const RawValue& root, const std::set<std::string>& all_ser
             continue;
         }
         const std::size_t errors_before = report.error_count();
-        NotifyChannel channel = policy::compile_notify(table, report);
+        NotifyChannel channel = policy::compile_notify(table, report, base_dir);
         bool is_new = true;
         if (!channel.name.empty()) {
             const RawValue* name = table.find("name");
@@ -213,7 +213,7 @@ PolicyLoadResult load_policies(const std::vector<PolicySource>& sources) {
         Diagnostics& found = docs[i].head;
         if (docs[i].root) {
             policy::Report report(sources[i].text, found);
-            collect_channels(*docs[i].root, all_services, channels_seen, report, result);
+            collect_channels(*docs[i].root, sources[i].base_dir, all_services, channels_seen, report, result);
         }
         // toml++ hands tables over in key order; the author reads the file top to bottom.
         found.sort();

@@ -18,6 +18,7 @@ constexpr std::string_view kLabel = "[notify]";  // FieldReader brackets it: "[[
 
 const std::span<const std::string_view> kTypes = find_key(Section::notify, "type")->choices;
 const std::span<const std::string_view> kEvents = find_key(Section::notify, "events")->choices;
+const std::span<const std::string_view> kTlsModes = find_key(Section::notify, "tls")->choices;
 
 bool contains(std::span<const std::string_view> list, std::string_view key) {
     return std::find(list.begin(), list.end(), key) != list.end();
@@ -132,7 +133,33 @@ void compile_http(FieldReader& fields, NotifyChannel& channel, Report& report) {
     }
 }
 
-void compile_email(FieldReader& fields, NotifyChannel& channel, Report& report) {
+// `tls`: a channel that logs in requires TLS unless the policy says "none", which `check` warns of.
+void compile_tls(FieldReader& fields, NotifyChannel& channel, Report& report, const std::filesystem::path& base_dir) {
+    const RawValue& table = fields.table();
+    const bool login = table.find("username") != nullptr;
+    channel.tls = login ? MailTls::required : MailTls::when_offered;
+    if (auto tls = fields.string("tls")) {
+        const SourcePosition& at = table.find("tls")->at;
+        if (*tls == "required") {
+            channel.tls = MailTls::required;
+        } else if (*tls == "none") {
+            channel.tls = MailTls::none;
+            if (channel.smtp_url.rfind("smtps://", 0) == 0)
+                report.error("bad-value", at, "`tls = \"none\"` contradicts `smtp_url`, whose smtps:// is TLS from the start");
+            else if (login)
+                report.warning("plain-login", at,
+                               "`tls = \"none\"`: the login, password included, crosses the network in plain text; "
+                               "use a server with STARTTLS or smtps://");
+        } else {
+            std::string message = "unknown `tls` \"" + *tls + "\"; accepted: " + listed(kTlsModes);
+            if (auto guess = did_you_mean(*tls, kTlsModes)) message += "; did you mean \"" + *guess + "\"?";
+            fields.bad_value("tls", std::move(message));
+        }
+    }
+    if (auto ca = fields.path("ca_file", base_dir)) channel.ca_file = ca->string();
+}
+
+void compile_email(FieldReader& fields, NotifyChannel& channel, Report& report, const std::filesystem::path& base_dir) {
     const RawValue& table = fields.table();
     if (auto url = fields.string("smtp_url", false)) {
         const SourcePosition& at = table.find("smtp_url")->at;
@@ -175,13 +202,15 @@ void compile_email(FieldReader& fields, NotifyChannel& channel, Report& report) 
         if (!table.find("username"))
             report.error("missing-key", at, "`password` needs a `username` to log in with");
     }
+    compile_tls(fields, channel, report, base_dir);
 }
+
 
 }  // namespace
 
 std::span<const std::string_view> notify_events() { return kEvents; }
 
-NotifyChannel compile_notify(const RawValue& table, Report& report) {
+NotifyChannel compile_notify(const RawValue& table, Report& report, const std::filesystem::path& base_dir) {
     NotifyChannel channel;
     channel.defined_at = table.at;
     FieldReader fields(table, std::string(kLabel), report);
@@ -237,7 +266,7 @@ NotifyChannel compile_notify(const RawValue& table, Report& report) {
                      "`" + m.key + "` does not apply to a " + std::string(type_name) + " channel; it takes " + listed(own));
     }
     if (email)
-        compile_email(fields, channel, report);
+        compile_email(fields, channel, report, base_dir);
     else
         compile_http(fields, channel, report);
     return channel;

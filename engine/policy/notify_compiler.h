@@ -2,6 +2,7 @@
 // defaults, accepted events, and "${env:NAME}" syntax of every field that may hold a secret.
 #pragma once
 
+#include <filesystem>
 #include <span>
 #include <string_view>
 
@@ -12,8 +13,9 @@
 namespace backstop::policy {
 
 // Checks one element of the `notify` array and reports every problem. The caller keeps the
-// result only when no error was reported.
-NotifyChannel compile_notify(const RawValue& table, Report& report);
+// result only when no error was reported. A relative `ca_file` resolves against `base_dir`, the
+// policy file's folder.
+NotifyChannel compile_notify(const RawValue& table, Report& report, const std::filesystem::path& base_dir);
 
 // The outcomes a channel can announce, and the default `events`.
 std::span<const std::string_view> notify_events();

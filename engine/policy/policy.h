@@ -11,6 +11,7 @@
 #include "core/diagnostic.h"
 #include "core/duration.h"
 #include "policy/watch_policy.h"
+#include "prim/mail_client.h"
 
 namespace backstop {
 
@@ -111,6 +112,8 @@ struct NotifyChannel {
     std::vector<std::string> to;
     std::string username;               // template
     std::string password;               // template
+    MailTls tls = MailTls::when_offered;  // `tls`; `required` by default when there is a login
+    std::string ca_file;                // absolute path of PEM certificates to trust; empty: the system's
     SourcePosition defined_at;
 
     // Whether this channel announces a run of `service` that ended as `outcome` ("succeeded"…).

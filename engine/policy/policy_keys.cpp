@@ -19,6 +19,7 @@ constexpr std::string_view kGitModes[] = {"reset", "revert"};
 constexpr std::string_view kScopes[] = {"system", "user"};
 constexpr std::string_view kSeverities[] = {"info", "warning", "critical"};
 constexpr std::string_view kNotifyTypes[] = {"slack", "discord", "webhook", "email"};
+constexpr std::string_view kMailTlsModes[] = {"required", "none"};
 // The first kDefaultNotifyEvents are announced when `events` is left out: every rollback outcome
 // and every page, not the quiet ones (held back, decided to do nothing, found nothing to do).
 constexpr std::string_view kNotifyEvents[] = {"succeeded", "failed",          "verify_failed", "refused",
@@ -206,6 +207,10 @@ constexpr KeySpec kNotifyKeys[] = {
     {.name = "to", .type = T::strings, .description = "the recipients", .required_for = "email", .only_for = "email"},
     {.name = "username", .description = "SMTP login", .only_for = "email"},
     {.name = "password", .description = "SMTP password, normally \"${env:NAME}\"; needs `username`", .only_for = "email"},
+    {.name = "tls", .description = "\"required\": STARTTLS or smtps:// or nothing is sent; \"none\": plain text, login included (check warns)",
+     .default_note = "\"required\" when `username` is set, else STARTTLS when offered", .only_for = "email", .choices = kMailTlsModes},
+    {.name = "ca_file", .type = T::path, .description = "PEM certificates to trust for the server's TLS, besides the system's",
+     .only_for = "email"},
 };
 
 constexpr std::array<SectionSpec, 11> kSections = {{

@@ -1,12 +1,10 @@
-// TOML text → RawValue tree: the fast reader for the common subset, toml++ for the rest and for
-// errors. The only file that includes toml++, so its types, exceptions and compile cost stay here.
+// TOML text → RawValue tree through toml++. The only file that includes toml++, so its types,
+// exceptions and compile cost stay here.
 #include "policy/toml_reader.h"
 
 #include <sstream>
 
 #include <toml++/toml.h>
-
-#include "policy/toml_fast_reader.h"
 
 namespace backstop::policy {
 
@@ -23,22 +21,25 @@ std::string spelled(const T& value) {
     return out.str();
 }
 
-RawValue convert(const toml::node& node, const std::string& file) {
+// Strings are moved out of toml++'s tree, not copied: the tree is dropped right after.
+RawValue convert(toml::node& node, const std::string& file) {
     RawValue out;
     out.at = position(file, node.source());
     switch (node.type()) {
         case toml::node_type::table:
             out.kind = RawValue::Kind::table;
+            out.members.reserve(node.as_table()->size());
             for (auto&& [key, child] : *node.as_table())
                 out.members.push_back({std::string(key.str()), position(file, key.source()), convert(child, file)});
             break;
         case toml::node_type::array:
             out.kind = RawValue::Kind::array;
-            for (const auto& child : *node.as_array()) out.items.push_back(convert(child, file));
+            out.items.reserve(node.as_array()->size());
+            for (auto& child : *node.as_array()) out.items.push_back(convert(child, file));
             break;
         case toml::node_type::string:
             out.kind = RawValue::Kind::string;
-            out.text = node.as_string()->get();
+            out.text = std::move(node.as_string()->get());
             break;
         case toml::node_type::integer:
             out.kind = RawValue::Kind::integer;
@@ -73,11 +74,6 @@ RawValue convert(const toml::node& node, const std::string& file) {
 }  // namespace
 
 std::optional<RawValue> read_toml(std::string_view text, const std::string& name, Diagnostics& out) {
-    if (auto fast = read_toml_fast(text, name)) return fast;
-    return read_toml_with_tomlplusplus(text, name, out);
-}
-
-std::optional<RawValue> read_toml_with_tomlplusplus(std::string_view text, const std::string& name, Diagnostics& out) {
     try {
         toml::table root = toml::parse(text, std::string_view{name});
         return convert(root, name);

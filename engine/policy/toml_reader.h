@@ -1,5 +1,5 @@
-// TOML text → RawValue tree. The only place that knows about toml++ (behind the fast reader of
-// toml_fast_reader.h); syntax errors become "toml-syntax" diagnostics here.
+// TOML text → RawValue tree, through toml++ alone; syntax errors become "toml-syntax" diagnostics
+// at FILE:LINE:COL here.
 #pragma once
 
 #include <optional>
@@ -11,13 +11,8 @@
 
 namespace backstop::policy {
 
-// The document's root table, or nullopt after adding a "toml-syntax" error to `out`.
-// `name` is the file name positions carry.
-// read_toml_fast when the document is within its subset, else toml++. The tree's positions refer
-// to `name`, which must outlive it.
+// The document's root table, or nullopt after adding one "toml-syntax" error to `out`. The tree's
+// positions refer to `name`, which must outlive it.
 std::optional<RawValue> read_toml(std::string_view text, const std::string& name, Diagnostics& out);
-
-// toml++ alone: what read_toml falls back to, and what tests compare the fast reader with.
-std::optional<RawValue> read_toml_with_tomlplusplus(std::string_view text, const std::string& name, Diagnostics& out);
 
 }  // namespace backstop::policy

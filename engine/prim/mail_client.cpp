@@ -37,6 +37,17 @@ struct EasyDeleter {
 
 std::string angle(const std::string& text) { return "<" + mail_address(text) + ">"; }
 
+// smtps:// is TLS from the start whatever this says; for smtp:// it decides STARTTLS. A login is
+// never sent in plain text unless the message says MailTls::none.
+long use_ssl(const MailMessage& message) {
+    switch (message.tls) {
+        case MailTls::required: return CURLUSESSL_ALL;
+        case MailTls::none: return CURLUSESSL_NONE;
+        case MailTls::when_offered: break;
+    }
+    return message.username.empty() ? CURLUSESSL_TRY : CURLUSESSL_ALL;
+}
+
 class CurlMailClient final : public MailClient {
 public:
     MailResult send(const MailMessage& message) override {
@@ -91,8 +102,8 @@ MailResult CurlMailClient::perform(const MailMessage& message) {
 #else
     api.easy_setopt(c, CURLOPT_PROTOCOLS, static_cast<long>(CURLPROTO_SMTP | CURLPROTO_SMTPS));
 #endif
-    // smtp:// upgrades with STARTTLS when the server offers it; smtps:// is TLS from the start.
-    api.easy_setopt(c, CURLOPT_USE_SSL, static_cast<long>(CURLUSESSL_TRY));
+    api.easy_setopt(c, CURLOPT_USE_SSL, use_ssl(message));
+    if (!message.ca_file.empty()) api.easy_setopt(c, CURLOPT_CAINFO, message.ca_file.c_str());
     api.easy_setopt(c, CURLOPT_MAIL_FROM, from.c_str());
     api.easy_setopt(c, CURLOPT_MAIL_RCPT, recipients.get());
     api.easy_setopt(c, CURLOPT_UPLOAD, 1L);
@@ -125,6 +136,16 @@ MailResult CurlMailClient::perform(const MailMessage& message) {
             break;
         case CURLE_UNSUPPORTED_PROTOCOL:
             result.error = "unsupported smtp_url scheme (use smtp:// or smtps://)";
+            result.permanent = true;
+            break;
+        case CURLE_USE_SSL_FAILED:
+            result.error = "the server offers no TLS (STARTTLS), which this channel requires: nothing was sent, "
+                           "the login included (use smtps://, a server with STARTTLS, or tls = \"none\")";
+            result.permanent = true;
+            break;
+        case CURLE_PEER_FAILED_VERIFICATION:
+            result.error = "the server's TLS certificate is not trusted (" + std::string(*errbuf ? errbuf : "verification failed") +
+                           "); set `ca_file` to the certificate of the CA that signed it";
             result.permanent = true;
             break;
         default:

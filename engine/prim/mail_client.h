@@ -9,8 +9,17 @@
 
 namespace backstop {
 
+// Whether the conversation must be encrypted: smtps://, or smtp:// upgraded with STARTTLS.
+enum class MailTls {
+    when_offered,  // without a login: STARTTLS when the server offers it, else plain; with one: required
+    required,      // STARTTLS or smtps://; a server without TLS gets nothing, not even the login
+    none,          // plain text, login included: only when the policy says so
+};
+
 struct MailMessage {
-    std::string smtp_url;              // smtp://host[:port] (STARTTLS when offered) or smtps://host[:port]
+    std::string smtp_url;              // smtp://host[:port] or smtps://host[:port]
+    MailTls tls = MailTls::when_offered;
+    std::string ca_file;               // PEM certificates to trust instead of the system's; empty: system
     std::string username;              // empty: no login
     std::string password;
     std::string from;                  // envelope sender: an address, or "Name <address>"
@@ -23,7 +32,7 @@ struct MailResult {
     bool sent = false;
     std::string error;      // "connection refused", "timed out after 5s", "recipient refused: 550 …"
     bool timed_out = false;
-    bool permanent = false; // retrying cannot help (login denied, bad URL)
+    bool permanent = false; // retrying cannot help (login denied, bad URL, no TLS where required)
     Duration elapsed{0};
 };
 

@@ -66,17 +66,23 @@ void PointStore::run(const std::vector<std::string>& argv) const {
     if (!r.ok()) throw Error("`" + argv[0] + " " + argv[1] + "` failed: " + r.summary());
 }
 
+// The copy is named by its digest, which is known only once the file was read: a first pass
+// hashes it, the copy hashes it again, and a file that changed in between is refused.
+void PointStore::save_config(const fs::path& dir, PointFile& c) const {
+    auto digest = sha256_file_hex(c.path);
+    if (!digest) throw Error("cannot read config file " + c.path + ": " + std::strerror(errno));
+    const fs::path copy = dir / "configs" / *digest;
+    if (copy_to_state_file(c.path, copy, "point file") != *digest)
+        throw Error("config file " + c.path + " changed while the point was being made; make it again");
+    c.sha256 = *digest;
+}
+
 void PointStore::save(RollbackPoint& p) {
     fs::path dir = dir_of(p);
     prepare_state_folder(root_.parent_path(), root_.filename() / p.service / p.id / "configs");
     std::error_code ec;
     try {
-        for (auto& c : p.configs) {
-            auto content = read_whole_file(c.path);
-            if (!content) throw Error("cannot read config file " + c.path + ": " + std::strerror(errno));
-            c.sha256 = sha256_hex(*content);
-            write_state_file(dir / "configs" / c.sha256, *content, "point file");
-        }
+        for (auto& c : p.configs) save_config(dir, c);
         int n = 0;
         for (auto& v : p.volumes) {
             fs::path folder(v.path);
@@ -86,9 +92,9 @@ void PointStore::save(RollbackPoint& p) {
             // tar made it under the umask: the state's mode, whatever that was.
             if (::chmod((dir / v.archive).c_str(), kStateFileMode) != 0)
                 throw Error("cannot set the mode of " + (dir / v.archive).string() + ": " + std::strerror(errno));
-            auto archive = read_state_file(dir / v.archive, "point archive");
-            if (!archive) throw Error("cannot read archive " + (dir / v.archive).string());
-            v.sha256 = sha256_hex(*archive);
+            auto digest = sha256_of_state_file(dir / v.archive, "point archive");
+            if (!digest) throw Error("cannot read archive " + (dir / v.archive).string());
+            v.sha256 = *digest;
         }
         write_state_file(dir / "point.json", json_text(to_json(p), 2) + "\n", "point");
     } catch (const Error&) {
@@ -143,8 +149,8 @@ std::string PointStore::config_content(const RollbackPoint& p, const PointFile& 
 
 fs::path PointStore::restore_volume_keeping(const RollbackPoint& p, const PointVolume& v) const {
     fs::path archive = dir_of(p) / v.archive;
-    auto data = read_state_file(archive, "point archive");
-    if (!data || sha256_hex(*data) != v.sha256) throw Error("point " + p.id + ": archive of " + v.path + " is missing or corrupt");
+    auto digest = sha256_of_state_file(archive, "point archive");
+    if (!digest || *digest != v.sha256) throw Error("point " + p.id + ": archive of " + v.path + " is missing or corrupt");
     fs::path folder(v.path);
     std::string suffix = ".backstop-" + std::to_string(::getpid());
     fs::path staging = folder.parent_path() / ("." + folder.filename().string() + suffix + ".new");

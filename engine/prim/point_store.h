@@ -34,6 +34,7 @@ public:
 private:
     std::filesystem::path dir_of(const RollbackPoint& p) const { return root_ / p.service / p.id; }
     void run(const std::vector<std::string>& argv) const;
+    void save_config(const std::filesystem::path& dir, PointFile& c) const;
 
     std::filesystem::path root_;
     ProcessRunner& processes_;

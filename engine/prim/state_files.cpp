@@ -3,11 +3,14 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <functional>
+#include <string_view>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/error.h"
+#include "core/sha256.h"
 
 namespace backstop {
 
@@ -78,7 +81,7 @@ Error open_error(const fs::path& file, const std::string& what, int err) {
     return Error("cannot open " + what + " " + file.string() + ": " + std::strerror(err));
 }
 
-void write_all(int fd, const std::string& data, const fs::path& file, const std::string& what) {
+void write_all(int fd, std::string_view data, const fs::path& file, const std::string& what) {
     std::size_t done = 0;
     while (done < data.size()) {
         ssize_t n = ::write(fd, data.data() + done, data.size() - done);
@@ -141,14 +144,19 @@ std::optional<std::string> read_state_file(const fs::path& file, const std::stri
     return data;
 }
 
-void write_state_file(const fs::path& file, const std::string& content, const std::string& what) {
+namespace {
+
+// Replaces `file` atomically: `fill` writes the content into a new temp file beside it (O_EXCL,
+// mode 0640), which is then synced and renamed over `file`.
+void replace_state_file(const fs::path& file, const std::string& what,
+                        const std::function<void(int fd, const fs::path& tmp)>& fill) {
     fs::path tmp = file.parent_path() / ("." + file.filename().string() + ".backstop-" + std::to_string(::getpid()));
     ::unlink(tmp.c_str());  // left by a process of the same pid that died mid-write
     int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, kStateFileMode);
     if (fd < 0) throw open_error(tmp, what, errno);
     try {
         if (::fchmod(fd, kStateFileMode) != 0) throw Error("cannot set the mode of " + tmp.string() + ": " + std::strerror(errno));
-        write_all(fd, content, tmp, what);
+        fill(fd, tmp);
         if (::fsync(fd) != 0) throw Error("cannot sync " + what + " " + tmp.string() + ": " + std::strerror(errno));
     } catch (const Error&) {
         ::close(fd);
@@ -161,6 +169,53 @@ void write_state_file(const fs::path& file, const std::string& content, const st
         int err = errno;
         ::unlink(tmp.c_str());
         throw Error("cannot replace " + what + " " + file.string() + ": " + std::strerror(err));
+    }
+}
+
+// Copies the rest of `in` into `out` in fixed-size chunks, each also given to `digest`.
+void copy_hashing(int in, const fs::path& from, int out, const fs::path& tmp, const std::string& what, Sha256& digest) {
+    char buffer[64 * 1024];
+    for (;;) {
+        ssize_t n = ::read(in, buffer, sizeof buffer);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) throw Error("cannot read " + from.string() + ": " + std::strerror(errno));
+        if (n == 0) return;
+        const std::string_view chunk(buffer, static_cast<std::size_t>(n));
+        digest.update(chunk);
+        write_all(out, chunk, tmp, what);
+    }
+}
+
+}  // namespace
+
+void write_state_file(const fs::path& file, const std::string& content, const std::string& what) {
+    replace_state_file(file, what, [&](int fd, const fs::path& tmp) { write_all(fd, content, tmp, what); });
+}
+
+std::string copy_to_state_file(const fs::path& from, const fs::path& file, const std::string& what) {
+    int in = ::open(from.c_str(), O_RDONLY | O_CLOEXEC);
+    if (in < 0) throw Error("cannot read " + from.string() + ": " + std::strerror(errno));
+    Sha256 digest;
+    try {
+        replace_state_file(file, what, [&](int out, const fs::path& tmp) { copy_hashing(in, from, out, tmp, what, digest); });
+    } catch (const Error&) {
+        ::close(in);
+        throw;
+    }
+    ::close(in);
+    return digest.hex();
+}
+
+std::optional<std::string> sha256_of_state_file(const fs::path& file, const std::string& what) {
+    int fd = open_state_file(file, O_RDONLY, what);
+    if (fd < 0) return std::nullopt;
+    try {
+        std::string hex = sha256_fd_hex(fd, what + " " + file.string());
+        ::close(fd);
+        return hex;
+    } catch (const Error&) {
+        ::close(fd);
+        throw;
     }
 }
 

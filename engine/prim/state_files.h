@@ -31,5 +31,11 @@ int open_state_file(const std::filesystem::path& file, int flags, const std::str
 std::optional<std::string> read_state_file(const std::filesystem::path& file, const std::string& what);
 // Replaces the file atomically: a new temp file beside it (O_EXCL, mode 0640), fsync, rename.
 void write_state_file(const std::filesystem::path& file, const std::string& content, const std::string& what);
+// Copies the file at `from` (any file the process can read) into `file` as write_state_file writes,
+// 64 KiB at a time, and returns the SHA-256 (hex) of the bytes copied. Throws Error.
+std::string copy_to_state_file(const std::filesystem::path& from, const std::filesystem::path& file, const std::string& what);
+// The SHA-256 (hex) of a state file, read 64 KiB at a time; nullopt when it does not exist. Throws
+// Error as open_state_file does, or when a read fails.
+std::optional<std::string> sha256_of_state_file(const std::filesystem::path& file, const std::string& what);
 
 }  // namespace backstop

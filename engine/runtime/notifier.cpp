@@ -151,6 +151,8 @@ std::unique_ptr<Sender> make_sender(const NotifyChannel& channel, const RunRecor
             if (!expand_into(t, getenv, address, secrets, error)) return nullptr;
             m.to.push_back(std::move(address));
         }
+        m.tls = channel.tls;
+        m.ca_file = channel.ca_file;
         m.data = email_message(run, m.from, m.to);
         return std::make_unique<MailSender>(std::move(m), std::move(shown));
     }

@@ -21,8 +21,8 @@ PointFiles::PointFiles(const RollbackPoint& point, const PointStore& store, Step
 
 PointFiles::~PointFiles() { commit(); }
 
-std::string PointFiles::config_detail(const PointFile& f, const std::optional<std::string>& now) const {
-    return f.path + (now ? " (sha256 " + short_sha(sha256_hex(*now)) + " -> " : " (missing -> ") + short_sha(f.sha256) + ")";
+std::string PointFiles::config_detail(const PointFile& f, const std::optional<std::string>& now_sha256) const {
+    return f.path + (now_sha256 ? " (sha256 " + short_sha(*now_sha256) + " -> " : " (missing -> ") + short_sha(f.sha256) + ")";
 }
 
 std::string PointFiles::volume_detail(const PointVolume& v) const {
@@ -31,8 +31,8 @@ std::string PointFiles::volume_detail(const PointVolume& v) const {
 
 void PointFiles::plan() {
     for (const auto& f : point_.configs) {
-        auto now = read_whole_file(f.path);
-        if (now && sha256_hex(*now) == f.sha256)
+        auto now = sha256_file_hex(f.path);
+        if (now && *now == f.sha256)
             steps_.note("config", f.path, StepStatus::skipped, "unchanged (sha256 " + short_sha(f.sha256) + ")");
         else
             steps_.note("config", config_detail(f, now), StepStatus::planned);
@@ -47,17 +47,18 @@ void PointFiles::restore() {
 }
 
 void PointFiles::restore_config(const PointFile& f) {
-    auto now = read_whole_file(f.path);
-    if (now && sha256_hex(*now) == f.sha256) {
+    auto now_sha256 = sha256_file_hex(f.path);
+    if (now_sha256 && *now_sha256 == f.sha256) {
         steps_.note("config", f.path, StepStatus::skipped, "unchanged (sha256 " + short_sha(f.sha256) + ")");
         return;
     }
-    steps_.run("config", config_detail(f, now), [&] {
+    steps_.run("config", config_detail(f, now_sha256), [&] {
         std::string content = store_.config_content(point_, f);
-        files_.push_back({f.path, now});
+        // What it replaces, kept for put_back(): only for a file about to be written.
+        files_.push_back({f.path, now_sha256 ? read_whole_file(f.path) : std::nullopt});
         write_file_atomically(f.path, content);
-        auto written = read_whole_file(f.path);
-        if (!written || sha256_hex(*written) != f.sha256)
+        auto written = sha256_file_hex(f.path);
+        if (!written || *written != f.sha256)
             throw Error(f.path + " does not match the point's sha256 after restore");
         return std::string("sha256 verified");
     });

@@ -45,7 +45,7 @@ private:
     };
     void restore_config(const PointFile& f);
     void restore_volume(const PointVolume& v);
-    std::string config_detail(const PointFile& f, const std::optional<std::string>& now) const;
+    std::string config_detail(const PointFile& f, const std::optional<std::string>& now_sha256) const;
     std::string volume_detail(const PointVolume& v) const;
 
     const RollbackPoint& point_;

@@ -11,6 +11,8 @@
 #include "support/backstop_cli.h"
 #include "support/http_receiver.h"
 #include "support/smtp_sink.h"
+#include "support/temp_dir.h"
+#include "support/test_certificate.h"
 
 using namespace backstop;
 using backstop::test::CannedResponse;
@@ -198,8 +200,12 @@ TEST_CASE("slack: blocks with a header, the message, the facts as fields and the
 }
 
 TEST_CASE("email over SMTP: envelope, login, subject and a text body with every fact", "[notify]") {
+    test::TempDir dir("backstop-smtp-tls");
+    const test::TestCertificate cert = test::make_test_certificate(dir);
     SmtpSink sink;
+    sink.offer_starttls(cert.cert_file, cert.key_file);
     NotifyChannel mail;
+    mail.ca_file = cert.cert_file;
     mail.name = "oncall-mail";
     mail.type = NotifyType::email;
     mail.smtp_url = "${env:SMTP_URL}";
@@ -223,6 +229,7 @@ TEST_CASE("email over SMTP: envelope, login, subject and a text body with every 
     const auto& m = messages[0];
     CHECK(m.mail_from == "backstop@example.com");
     CHECK(m.rcpt_to == std::vector<std::string>{"oncall@example.com", "lead@example.com"});
+    CHECK(m.tls);
     CHECK(m.auth_user == "bot");
     CHECK(m.auth_password == "hunter2");
     CHECK(m.header("Subject") == "[backstop] web rolled back v2 -> v1: succeeded");

@@ -268,3 +268,50 @@ TEST_CASE("notify: a service another file defines is known", "[policy][notify]")
     CHECK(notify_summary(result).empty());
     CHECK(result.policies.channels.size() == 1);
 }
+
+TEST_CASE("notify: `tls` of an email channel, required by default with a login, and `ca_file`", "[policy][notify]") {
+    // Lines 5-10; what each section adds starts on line 11.
+    const std::string mail = "[[notify]]\nname = \"mail\"\ntype = \"email\"\nsmtp_url = \"smtp://x\"\nfrom = \"a@b\"\nto = [\"c@d\"]\n";
+    const std::string login = "username = \"u\"\npassword = \"${env:P}\"\n";
+    auto channel = [](const PolicyLoadResult& r) -> const NotifyChannel& {
+        INFO(r.diagnostics.to_text());
+        REQUIRE(r.successful());
+        REQUIRE(r.policies.channels.size() == 1);
+        return r.policies.channels[0];
+    };
+    SECTION("a login without `tls`: TLS required") {
+        auto result = load_with(mail + login);
+        CHECK(channel(result).tls == MailTls::required);
+        CHECK(notify_summary(result).empty());
+    }
+    SECTION("no login: STARTTLS when offered") {
+        CHECK(channel(load_with(mail)).tls == MailTls::when_offered);
+    }
+    SECTION("tls = \"none\" with a login loads, warned of at its value") {
+        auto result = load_with(mail + login + "tls = \"none\"\n");
+        CHECK(channel(result).tls == MailTls::none);
+        CHECK(notify_summary(result) == Strings{"plain-login web.toml:13:7"});
+        CHECK_THAT(nth(result, 0)->message, Contains("password included, crosses the network in plain text"));
+    }
+    SECTION("tls = \"required\" without a login, and a ca_file relative to the policy's folder") {
+        auto result = load_with(mail + "tls = \"required\"\nca_file = \"certs/ca.pem\"\n");
+        CHECK(channel(result).tls == MailTls::required);
+        CHECK(channel(result).ca_file == "/etc/backstop/certs/ca.pem");
+        CHECK(notify_summary(result).empty());
+    }
+    SECTION("an unknown value, with did-you-mean") {
+        auto result = load_with(mail + login + "tls = \"requried\"\n");
+        CHECK(notify_summary(result) == Strings{"bad-value web.toml:13:7"});
+        CHECK(nth(result, 0)->message == "unknown `tls` \"requried\"; accepted: required, none; did you mean \"required\"?");
+    }
+    SECTION("tls = \"none\" with smtps://") {
+        std::string smtps = mail;
+        smtps.replace(smtps.find("smtp://x"), 8, "smtps://x");
+        auto result = load_with(smtps + "tls = \"none\"\n");
+        CHECK(notify_summary(result) == Strings{"bad-value web.toml:11:7"});
+    }
+    SECTION("`tls` and `ca_file` on a webhook: keys of email channels") {
+        auto result = load_with("[[notify]]\nname = \"hook\"\ntype = \"webhook\"\nurl = \"http://x/\"\ntls = \"none\"\nca_file = \"/x\"\n");
+        CHECK(notify_summary(result) == Strings{"unknown-key web.toml:9:1", "unknown-key web.toml:10:1"});
+    }
+}

@@ -13,6 +13,9 @@
 #include <cstring>
 #include <stdexcept>
 
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
 namespace backstop::test {
 
 namespace {
@@ -82,6 +85,43 @@ void parse_plain(const std::string& decoded, SmtpMessage& m) {
     m.auth_password = decoded.substr(second + 1);
 }
 
+// One client's connection: the socket, and the TLS session over it once STARTTLS succeeded.
+struct Channel {
+    int fd;
+    SSL* ssl = nullptr;
+
+    ~Channel() {
+        if (!ssl) return;
+        SSL_shutdown(ssl);
+        SSL_free(ssl);
+    }
+    bool send(std::string_view data) {
+        if (!ssl) return send_all(fd, data);
+        while (!data.empty()) {
+            int n = SSL_write(ssl, data.data(), static_cast<int>(data.size()));
+            if (n <= 0) return false;
+            data.remove_prefix(static_cast<std::size_t>(n));
+        }
+        return true;
+    }
+    // Bytes read; 0 or less when the client went away.
+    ssize_t receive(char* buffer, std::size_t size) {
+        if (ssl) return SSL_read(ssl, buffer, static_cast<int>(size));
+        ssize_t n;
+        do {
+            n = ::recv(fd, buffer, size, 0);
+        } while (n < 0 && errno == EINTR);
+        return n;
+    }
+    // Decrypted bytes waiting in OpenSSL, which poll(2) on the socket cannot see.
+    bool pending() const { return ssl && SSL_pending(ssl) > 0; }
+    // The TLS handshake as the server; false when it fails.
+    bool start_tls(SSL_CTX* context) {
+        ssl = SSL_new(context);
+        return ssl && SSL_set_fd(ssl, fd) == 1 && SSL_accept(ssl) == 1;
+    }
+};
+
 }  // namespace
 
 std::string SmtpMessage::header(std::string_view name) const {
@@ -148,6 +188,7 @@ SmtpSink::~SmtpSink() {
     ::close(listen_fd_);
     ::close(wake_read_);
     ::close(wake_write_);
+    SSL_CTX_free(tls_);
 }
 
 std::string SmtpSink::url() const { return "smtp://127.0.0.1:" + std::to_string(port_); }
@@ -161,6 +202,25 @@ void SmtpSink::reply_to_data(std::vector<int> codes) {
 void SmtpSink::delay_greeting(std::chrono::milliseconds delay) {
     std::lock_guard lock(mutex_);
     greeting_delay_ = delay;
+}
+
+void SmtpSink::offer_starttls(const std::string& cert_file, const std::string& key_file) {
+    SSL_CTX* context = SSL_CTX_new(TLS_server_method());
+    if (!context || SSL_CTX_use_certificate_chain_file(context, cert_file.c_str()) != 1 ||
+        SSL_CTX_use_PrivateKey_file(context, key_file.c_str(), SSL_FILETYPE_PEM) != 1) {
+        char why[256];
+        ERR_error_string_n(ERR_get_error(), why, sizeof why);
+        SSL_CTX_free(context);
+        throw std::runtime_error(std::string("SmtpSink: OpenSSL cannot use the certificate: ") + why);
+    }
+    std::lock_guard lock(mutex_);
+    SSL_CTX_free(tls_);
+    tls_ = context;
+}
+
+std::size_t SmtpSink::logins() const {
+    std::lock_guard lock(mutex_);
+    return login_count_;
 }
 
 std::vector<SmtpMessage> SmtpSink::messages() const {
@@ -217,10 +277,17 @@ void SmtpSink::accept_loop() {
 
 void SmtpSink::serve(int fd) {
     std::chrono::milliseconds delay;
+    SSL_CTX* tls;
     {
         std::lock_guard lock(mutex_);
         delay = greeting_delay_;
+        tls = tls_;
     }
+    // Bounds a TLS handshake or record that never completes; poll bounds the rest.
+    timeval io_timeout{static_cast<time_t>(kIoTimeout.count() / 1000), 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &io_timeout, sizeof io_timeout);
+    ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &io_timeout, sizeof io_timeout);
+    Channel channel{fd};
     if (delay.count() > 0 && !wait_readable(-1, delay) && stopping()) return;
     if (!send_all(fd, "220 127.0.0.1 backstop test sink ESMTP\r\n")) return;
 
@@ -230,11 +297,8 @@ void SmtpSink::serve(int fd) {
     auto read_line = [&](std::string& line) -> bool {
         std::size_t eol;
         while ((eol = buf.find("\r\n")) == std::string::npos) {
-            if (buf.size() > kMaxMessage || !wait_readable(fd, kIoTimeout)) return false;
-            ssize_t n;
-            do {
-                n = ::recv(fd, chunk, sizeof chunk, 0);
-            } while (n < 0 && errno == EINTR);
+            if (buf.size() > kMaxMessage || (!channel.pending() && !wait_readable(fd, kIoTimeout))) return false;
+            ssize_t n = channel.receive(chunk, sizeof chunk);
             if (n <= 0) return false;
             buf.append(chunk, static_cast<std::size_t>(n));
         }
@@ -242,7 +306,7 @@ void SmtpSink::serve(int fd) {
         buf.erase(0, eol + 2);
         return true;
     };
-    auto reply = [&](const std::string& text) { return send_all(fd, text + "\r\n"); };
+    auto reply = [&](const std::string& text) { return channel.send(text + "\r\n"); };
 
     SmtpMessage current;
     std::string helo;
@@ -254,12 +318,25 @@ void SmtpSink::serve(int fd) {
         bool ok = true;
         if (verb == "EHLO") {
             helo = arg;
-            ok = reply("250-127.0.0.1 greets " + arg) && reply("250-8BITMIME") && reply("250-AUTH PLAIN LOGIN") &&
+            ok = reply("250-127.0.0.1 greets " + arg) && reply("250-8BITMIME") &&
+                 (!tls || channel.ssl || reply("250-STARTTLS")) && reply("250-AUTH PLAIN LOGIN") &&
                  reply("250 SIZE 16777216");
+        } else if (verb == "STARTTLS" && tls && !channel.ssl) {
+            // RFC 3207: nothing sent before the handshake counts after it, so the client starts over.
+            if (!reply("220 2.0.0 ready to start TLS") || !buf.empty() || !channel.start_tls(tls)) return;
+            helo.clear();
+            mechanism.clear();
+            user.clear();
+            password.clear();
+            current = SmtpMessage{};
         } else if (verb == "HELO") {
             helo = arg;
             ok = reply("250 127.0.0.1");
         } else if (verb == "AUTH") {
+            {
+                std::lock_guard lock(mutex_);
+                ++login_count_;
+            }
             std::string mech = upper(arg.substr(0, arg.find(' ')));
             std::string initial = arg.find(' ') == std::string::npos ? std::string() : arg.substr(arg.find(' ') + 1);
             SmtpMessage creds;
@@ -305,6 +382,7 @@ void SmtpSink::serve(int fd) {
             current.auth_user = user;
             current.auth_password = password;
             current.data = std::move(data);
+            current.tls = channel.ssl != nullptr;
             int code;
             {
                 std::lock_guard lock(mutex_);

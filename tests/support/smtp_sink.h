@@ -1,6 +1,7 @@
 // A real SMTP server on 127.0.0.1 (ephemeral port) for tests: speaks enough of RFC 5321 for a
-// mail client (EHLO/HELO, AUTH PLAIN/LOGIN, MAIL FROM, RCPT TO, DATA, RSET, NOOP, QUIT), accepts
-// any login, and records every envelope and message. Replies to DATA can be scripted (451, then 250).
+// mail client (EHLO/HELO, AUTH PLAIN/LOGIN, MAIL FROM, RCPT TO, DATA, RSET, NOOP, QUIT, and
+// STARTTLS through OpenSSL when given a certificate), accepts any login, and records every login
+// and message. Replies to DATA can be scripted (451, then 250).
 #pragma once
 
 #include <chrono>
@@ -13,6 +14,8 @@
 #include <thread>
 #include <vector>
 
+struct ssl_ctx_st;  // OpenSSL's SSL_CTX
+
 namespace backstop::test {
 
 struct SmtpMessage {
@@ -23,6 +26,7 @@ struct SmtpMessage {
     std::string mail_from;             // the address inside MAIL FROM:<…>
     std::vector<std::string> rcpt_to;  // the addresses inside RCPT TO:<…>
     std::string data;                  // the message as sent after DATA, dot-unstuffed, CRLF kept
+    bool tls = false;                  // it came over TLS (after STARTTLS)
 
     // The first header called `name` (any case), unfolded; "" when absent.
     std::string header(std::string_view name) const;
@@ -47,10 +51,15 @@ public:
     void reply_to_data(std::vector<int> codes);
     // Wait this long before the greeting: a server that hangs.
     void delay_greeting(std::chrono::milliseconds delay);
+    // Offer STARTTLS with this certificate and key (PEM files); throws std::runtime_error when
+    // OpenSSL cannot use them. Without it the sink offers no TLS at all.
+    void offer_starttls(const std::string& cert_file, const std::string& key_file);
 
     std::vector<SmtpMessage> messages() const;
     bool wait_for_messages(std::size_t n, std::chrono::milliseconds timeout) const;
     std::size_t connections() const;
+    // AUTH commands received, whether or not a message followed.
+    std::size_t logins() const;
 
 private:
     struct Connection {
@@ -75,6 +84,8 @@ private:
     std::size_t data_served_ = 0;
     std::chrono::milliseconds greeting_delay_{0};
     std::size_t connection_count_ = 0;
+    std::size_t login_count_ = 0;
+    ssl_ctx_st* tls_ = nullptr;  // set before clients connect, freed by the destructor
     std::vector<Connection> connections_;
     std::thread acceptor_;
 };
