@@ -23,6 +23,8 @@
 #include <utility>
 #include <vector>
 
+#include "core/text.h"
+
 namespace backstop {
 
 namespace {
@@ -38,17 +40,8 @@ constexpr std::size_t kMaxIdlePerEndpoint = 2;
 constexpr std::size_t kMaxIdle = 256;
 constexpr auto kMaxIdleAge = std::chrono::seconds(60);
 
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return out;
-}
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-    return s;
-}
+// HTTP's optional white space around header values and list items.
+constexpr std::string_view kOws = " \t";
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
@@ -62,7 +55,7 @@ bool has_line_break(std::string_view s) { return s.find_first_of("\r\n") != std:
 bool has_token(std::string_view list, std::string_view token) {
     while (true) {
         const auto comma = list.find(',');
-        if (lower(trim(list.substr(0, comma))) == token) return true;
+        if (ascii_lower(trim(list.substr(0, comma), kOws)) == token) return true;
         if (comma == std::string_view::npos) return false;
         list.remove_prefix(comma + 1);
     }
@@ -138,7 +131,7 @@ std::optional<Target> parse_url(const std::string& url, std::string& problem) {
         return malformed_url();
     const auto scheme_end = url.find("://");
     if (scheme_end == std::string::npos || scheme_end == 0) return malformed_url();
-    if (lower(url.substr(0, scheme_end)) != "http") return unsupported();
+    if (ascii_lower(url.substr(0, scheme_end)) != "http") return unsupported();
     const std::string_view rest = std::string_view(url).substr(scheme_end + 3);
     const auto authority_end = rest.find_first_of("/?#");
     const std::string_view authority = rest.substr(0, authority_end);
@@ -160,7 +153,7 @@ std::optional<Target> parse_url(const std::string& url, std::string& problem) {
         t.host = authority.substr(0, colon);
         if (colon != std::string_view::npos) port_text = authority.substr(colon + 1);
         if (t.host.empty()) return malformed_url();
-        if (!is_numeric(t.host, AF_INET) && lower(t.host) != "localhost") return unsupported();
+        if (!is_numeric(t.host, AF_INET) && ascii_lower(t.host) != "localhost") return unsupported();
         t.host_header = t.host;
     }
     if (port_text) {
@@ -229,7 +222,7 @@ Fd connect_to(const std::string& numeric_host, int port, Clock::time_point deadl
 
 // Like curl, localhost is 127.0.0.1 and then ::1, without asking a resolver.
 Fd connect_any(const Target& t, Clock::time_point deadline, Duration timeout) {
-    if (lower(t.host) != "localhost") return connect_to(t.host, t.port, deadline, timeout);
+    if (ascii_lower(t.host) != "localhost") return connect_to(t.host, t.port, deadline, timeout);
     try {
         return connect_to("127.0.0.1", t.port, deadline, timeout);
     } catch (const Failure& first) {
@@ -351,7 +344,7 @@ std::string format_request(const std::string& method, const HttpRequest& request
     std::string caller;
     bool has_host = false, has_agent = false, has_accept = false;
     for (const auto& [name, value] : request.headers) {
-        const std::string key = lower(name);
+        const std::string key = ascii_lower(name);
         const bool valid = !name.empty() && std::all_of(name.begin(), name.end(), is_tchar) && !has_line_break(value);
         if (!valid || key == "content-length" || key == "transfer-encoding") continue;  // we frame the body
         has_host |= key == "host";
@@ -387,8 +380,8 @@ void read_headers(Wire& wire, std::map<std::string, std::string>& headers) {
         if (total > kMaxHead) malformed("headers larger than 100 KiB");
         const auto colon = l.find(':');
         if (colon == std::string::npos || colon == 0) continue;  // not a header: ignored, as curl does
-        const std::string_view value = trim(std::string_view(l).substr(colon + 1));
-        auto [it, inserted] = headers.try_emplace(lower(trim(std::string_view(l).substr(0, colon))), value);
+        const std::string_view value = trim(std::string_view(l).substr(colon + 1), kOws);
+        auto [it, inserted] = headers.try_emplace(ascii_lower(trim(std::string_view(l).substr(0, colon), kOws)), value);
         if (!inserted) it->second.append(", ").append(value);
     }
 }
@@ -397,7 +390,7 @@ std::optional<std::size_t> parse_content_length(std::string_view value) {
     std::optional<std::size_t> length;
     while (true) {  // repeated headers arrive joined by ", " and must agree
         const auto comma = value.find(',');
-        const std::string_view item = trim(value.substr(0, comma));
+        const std::string_view item = trim(value.substr(0, comma), kOws);
         std::size_t n = 0;
         if (item.empty() || item.size() > 18 || !std::all_of(item.begin(), item.end(), is_digit)) return {};
         std::from_chars(item.data(), item.data() + item.size(), n);
@@ -409,7 +402,7 @@ std::optional<std::size_t> parse_content_length(std::string_view value) {
 }
 
 std::optional<std::size_t> parse_chunk_size(std::string_view l) {
-    const std::string_view hex = trim(l.substr(0, l.find(';')));
+    const std::string_view hex = trim(l.substr(0, l.find(';')), kOws);
     std::size_t n = 0;
     if (hex.empty() || hex.size() > 15) return {};
     const auto [end, ec] = std::from_chars(hex.data(), hex.data() + hex.size(), n, 16);
@@ -450,7 +443,7 @@ bool read_response(Wire& wire, bool head_request, HttpResponse& response) {
     if (head_request || status == 204 || status == 304) {
         // no body
     } else if (!transfer_encoding.empty()) {
-        if (lower(trim(std::string_view(transfer_encoding).substr(transfer_encoding.rfind(',') + 1))) == "chunked") {
+        if (ascii_lower(trim(std::string_view(transfer_encoding).substr(transfer_encoding.rfind(',') + 1), kOws)) == "chunked") {
             read_chunked(wire, response);
         } else {
             wire.take_until_close(response.body);
@@ -510,14 +503,12 @@ void PlainHttpClient::perform(const HttpRequest& request, HttpResponse& response
     std::string problem;
     const auto target = parse_url(request.url, problem);
     if (!target) throw Failure{problem};
-    std::string method = request.method.empty() ? "GET" : request.method;
-    std::transform(method.begin(), method.end(), method.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+    std::string method = ascii_upper(request.method.empty() ? "GET" : request.method);
     if (!std::all_of(method.begin(), method.end(), is_tchar)) throw Failure{"invalid HTTP method `" + method + "`"};
 
     const auto deadline = Clock::now() + std::max(Duration(1), request.timeout);
     const std::string message = format_request(method, request, *target);
-    const std::string key = lower(target->host_header);
+    const std::string key = ascii_lower(target->host_header);
     auto exchange = [&](Fd fd) {
         Wire wire(fd.get(), deadline, request.timeout);
         try {

@@ -13,24 +13,14 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "core/text.h"
+
 namespace backstop::test {
 
 namespace {
 
 constexpr std::chrono::milliseconds kIoTimeout{10'000};  // a client silent this long is dropped
 constexpr std::size_t kMaxHead = 64 * 1024;
-
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return out;
-}
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
-    return s;
-}
 
 const char* reason(int status) {
     switch (status) {
@@ -68,7 +58,7 @@ bool send_all(int fd, std::string_view data) {
 }  // namespace
 
 std::string ReceivedRequest::header(std::string_view name) const {
-    auto it = headers.find(lower(name));
+    auto it = headers.find(ascii_lower(name));
     return it == headers.end() ? std::string() : it->second;
 }
 
@@ -240,8 +230,8 @@ void HttpReceiver::serve(int fd) {
         rest = eol == std::string_view::npos ? std::string_view() : rest.substr(eol + 2);
         auto colon = line.find(':');
         if (colon == std::string_view::npos) continue;
-        std::string name = lower(trim(line.substr(0, colon)));
-        std::string value(trim(line.substr(colon + 1)));
+        std::string name = ascii_lower(trim(line.substr(0, colon), " \t\r"));
+        std::string value(trim(line.substr(colon + 1), " \t\r"));
         auto [it, inserted] = req.headers.try_emplace(name, value);
         if (!inserted) it->second += ", " + value;
     }
@@ -254,7 +244,7 @@ void HttpReceiver::serve(int fd) {
             return;
         }
     }
-    if (lower(req.header("expect")) == "100-continue" && length > 0 &&
+    if (ascii_lower(req.header("expect")) == "100-continue" && length > 0 &&
         !send_all(fd, "HTTP/1.1 100 Continue\r\n\r\n"))
         return;
     buf.erase(0, head_end + 4);
