@@ -5,6 +5,8 @@
 #include <chrono>
 #include <vector>
 
+#include "core/text.h"
+
 namespace backstop {
 
 namespace {
@@ -49,14 +51,6 @@ constexpr std::int64_t kFirstSupported = -62'167'219'200;
 constexpr std::int64_t kLastSupported = 253'402'300'799;
 
 bool is_blank(char c) { return c == ' ' || c == '\t'; }
-
-bool equals_ignoring_case(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i)
-        if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i])))
-            return false;
-    return true;
-}
 
 std::int64_t floor_div(std::int64_t a, std::int64_t b) { return a / b - (a % b != 0 && (a < 0) != (b < 0)); }
 
@@ -170,12 +164,6 @@ private:
     CronError* error_;
 };
 
-std::string_view trim_blanks(std::string_view s) {
-    while (!s.empty() && (is_blank(s.front()) || s.front() == '\n' || s.front() == '\r')) s.remove_prefix(1);
-    while (!s.empty() && (is_blank(s.back()) || s.back() == '\n' || s.back() == '\r')) s.remove_suffix(1);
-    return s;
-}
-
 }  // namespace
 
 std::optional<CronSchedule> CronSchedule::parse(std::string_view text, CronError* error) {
@@ -183,7 +171,7 @@ std::optional<CronSchedule> CronSchedule::parse(std::string_view text, CronError
         if (error) *error = {column, std::move(message)};
         return std::nullopt;
     };
-    std::string_view trimmed = trim_blanks(text);
+    std::string_view trimmed = trim(text, " \t\r\n");
     const int lead = static_cast<int>(trimmed.data() - text.data());
     if (trimmed.empty()) return fail(0, "empty schedule; write e.g. \"*/15 * * * *\" or \"@daily\"");
 
@@ -195,7 +183,7 @@ std::optional<CronSchedule> CronSchedule::parse(std::string_view text, CronError
         while (end < trimmed.size() && !is_blank(trimmed[end])) ++end;
         std::string_view name = trimmed.substr(0, end);
         if (end < trimmed.size())
-            return fail(lead + static_cast<int>(trim_blanks(trimmed.substr(end)).data() - trimmed.data()) + 1,
+            return fail(lead + static_cast<int>(trim(trimmed.substr(end), " \t\r\n").data() - trimmed.data()) + 1,
                         "unexpected text after " + std::string(name));
         const Macro* found = nullptr;
         for (const auto& m : kMacros)

@@ -6,17 +6,12 @@
 #include <cctype>
 #include <vector>
 
+#include "core/text.h"
+
 namespace backstop {
 
 namespace {
-char lower(char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); }
 
-bool starts_with_ci(std::string_view text, std::string_view prefix) {
-    if (prefix.size() > text.size()) return false;
-    for (std::size_t i = 0; i < prefix.size(); ++i)
-        if (lower(text[i]) != lower(prefix[i])) return false;
-    return true;
-}
 }  // namespace
 
 std::size_t edit_distance(std::string_view a, std::string_view b) {
@@ -26,7 +21,7 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
         std::size_t diagonal = row[0];
         row[0] = i;
         for (std::size_t j = 1; j <= b.size(); ++j) {
-            std::size_t substitute = diagonal + (lower(a[i - 1]) == lower(b[j - 1]) ? 0 : 1);
+            std::size_t substitute = diagonal + (ascii_lower(a[i - 1]) == ascii_lower(b[j - 1]) ? 0 : 1);
             diagonal = row[j];
             row[j] = std::min({row[j] + 1, row[j - 1] + 1, substitute});
         }
@@ -50,7 +45,7 @@ std::optional<std::string> did_you_mean(std::string_view word, std::span<const s
     // An abbreviation (`max` for `max_attempts`) picks the shortest completion; a name with
     // extra words (`window_size` for `window`) the longest candidate it starts with.
     for (auto c : candidates)
-        if (starts_with_ci(c, word) && (!best || c.size() < best->size())) best = c;
+        if (starts_with_ignoring_case(c, word) && (!best || c.size() < best->size())) best = c;
     if (best) return std::string(*best);
     // A qualified name written bare: `attempts` for `max_attempts`, `timeout` for `hook_timeout`.
     for (auto c : candidates)
@@ -59,7 +54,7 @@ std::optional<std::string> did_you_mean(std::string_view word, std::span<const s
             best = c;
     if (best) return std::string(*best);
     for (auto c : candidates)
-        if (starts_with_ci(word, c) && c.size() >= 3 && (!best || c.size() > best->size())) best = c;
+        if (starts_with_ignoring_case(word, c) && c.size() >= 3 && (!best || c.size() > best->size())) best = c;
     if (best) return std::string(*best);
     return std::nullopt;
 }

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "decide/expression_values.h"
-#include "policy/watch_policy.h"
+#include "decide/trigger_policy.h"
 
 namespace backstop {
 

@@ -8,7 +8,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
-#include "policy/watch_policy.h"
+#include "decide/trigger_policy.h"
 
 namespace backstop {
 

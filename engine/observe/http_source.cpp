@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "runtime/health_check.h"
+#include "core/url_redaction.h"
 
 namespace backstop {
 

@@ -5,7 +5,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "runtime/health_check.h"
+#include "core/text.h"
+#include "core/url_redaction.h"
 
 namespace backstop {
 
@@ -34,11 +35,6 @@ std::string text_field(const nlohmann::json& object, const char* key) {
     if (!object.is_object()) return {};
     auto it = object.find(key);
     return it != object.end() && it->is_string() ? it->get<std::string>() : std::string{};
-}
-
-std::string first_line(const std::string& s, std::size_t max = 200) {
-    std::string line = s.substr(0, s.find('\n'));
-    return line.size() > max ? line.substr(0, max) + "..." : line;
 }
 
 }  // namespace
@@ -82,7 +78,7 @@ Observation PrometheusSource::observe() {
     nlohmann::json answer = nlohmann::json::parse(response.body, nullptr, false);
     if (!answer.is_object()) {
         o.error = where + ": status " + std::to_string(response.status) + ", not a Prometheus answer: " +
-                  first_line(response.body);
+                  first_line(response.body, 200);
         return o;
     }
     if (text_field(answer, "status") != "success") {

@@ -11,6 +11,7 @@
 #include <mutex>
 #include <string_view>
 
+#include "core/text.h"
 #include "prim/curl_library.h"
 
 namespace backstop {
@@ -18,18 +19,6 @@ namespace backstop {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return out;
-}
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-    return s;
-}
 
 // libcurl is C: nothing may throw through it, so the callbacks swallow and report "stop".
 size_t on_body(char* data, size_t size, size_t count, void* user) {
@@ -48,7 +37,7 @@ size_t on_header(char* data, size_t size, size_t count, void* user) {
         if (line.starts_with("HTTP/")) {
             headers->clear();  // a new response (after 100 Continue): keep only the final one's
         } else if (auto colon = line.find(':'); colon != std::string_view::npos && colon > 0) {
-            std::string name = lower(trim(line.substr(0, colon)));
+            std::string name = ascii_lower(trim(line.substr(0, colon)));
             std::string_view value = trim(line.substr(colon + 1));
             auto [it, inserted] = headers->try_emplace(name, value);
             if (!inserted) it->second.append(", ").append(value);
@@ -135,9 +124,7 @@ HttpResponse CurlHttpClient::perform(const HttpRequest& request) {
     api.easy_setopt(curl_, CURLOPT_HEADERFUNCTION, &on_header);
     api.easy_setopt(curl_, CURLOPT_HEADERDATA, &response.headers);
 
-    std::string method = request.method.empty() ? "GET" : request.method;
-    std::transform(method.begin(), method.end(), method.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+    std::string method = ascii_upper(request.method.empty() ? "GET" : request.method);
     auto send_body = [&] {
         api.easy_setopt(curl_, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
         api.easy_setopt(curl_, CURLOPT_POSTFIELDS, request.body.data());
@@ -156,7 +143,7 @@ HttpResponse CurlHttpClient::perform(const HttpRequest& request) {
     curl::Slist headers;
     bool has_expect = false;
     for (const auto& [name, value] : request.headers) {
-        if (lower(name) == "expect") has_expect = true;
+        if (ascii_lower(name) == "expect") has_expect = true;
         // "Name;" is curl's spelling of a header with an empty value.
         if (!curl::append(headers, value.empty() ? name + ";" : name + ": " + value)) {
             response.error = "out of memory building request headers";

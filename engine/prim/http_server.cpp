@@ -17,6 +17,7 @@
 #include <mutex>
 
 #include "core/error.h"
+#include "core/text.h"
 #include "prim/http_connection_guard.h"
 
 namespace backstop {
@@ -25,12 +26,6 @@ namespace {
 
 // Descriptors kept free for everything else the process opens (state files, pipes to children, clients).
 constexpr std::size_t kSpareDescriptors = 256;
-
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return out;
-}
 
 bool is_tchar(char c) {
     if (std::isalnum(static_cast<unsigned char>(c))) return true;
@@ -84,7 +79,7 @@ struct RequestState {
 bool split_target(std::string_view target, HttpServerRequest& r) {
     if (target.empty() || std::any_of(target.begin(), target.end(), is_ctl_or_space)) return false;
     if (const auto scheme = target.find("://"); scheme != std::string_view::npos && target.front() != '/') {
-        const std::string name = lower(target.substr(0, scheme));
+        const std::string name = ascii_lower(target.substr(0, scheme));
         if (name != "http" && name != "https") return false;
         target.remove_prefix(scheme + 3);
         const auto rest = target.find_first_of("/?");
@@ -106,7 +101,7 @@ bool split_target(std::string_view target, HttpServerRequest& r) {
 
 MHD_Result collect_header(void* cls, MHD_ValueKind, const char* key, const char* value) {
     auto& headers = *static_cast<std::map<std::string, std::string>*>(cls);
-    auto [it, inserted] = headers.try_emplace(lower(key), value ? value : "");
+    auto [it, inserted] = headers.try_emplace(ascii_lower(key), value ? value : "");
     if (!inserted) {
         it->second += ", ";
         it->second += value ? value : "";
@@ -163,7 +158,7 @@ struct HttpServer::Impl {
     int body_framing(HttpServerRequest& r) const {
         const auto coding = r.headers.find("transfer-encoding");
         const auto length = r.headers.find("content-length");
-        if (coding != r.headers.end()) return length != r.headers.end() ? 400 : lower(coding->second) == "chunked" ? 0 : 501;
+        if (coding != r.headers.end()) return length != r.headers.end() ? 400 : ascii_lower(coding->second) == "chunked" ? 0 : 501;
         if (length == r.headers.end()) return 0;
         std::string_view list = length->second;  // repeated headers arrive joined by ", "
         std::string_view first = list.substr(0, list.find(','));
@@ -222,11 +217,11 @@ struct HttpServer::Impl {
         if (!r.content_type.empty() && !has_line_break(r.content_type))
             MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE, r.content_type.c_str());
         for (const auto& [name, value] : r.headers) {
-            const std::string key = lower(name);
+            const std::string key = ascii_lower(name);
             if (key == "content-length" || key == "transfer-encoding" || (key == "content-type" && !r.content_type.empty()) ||
                 !is_token(name) || has_line_break(value))
                 continue;
-            if (key == "connection" && lower(value) != "close") continue;
+            if (key == "connection" && ascii_lower(value) != "close") continue;
             MHD_add_response_header(response, name.c_str(), value.c_str());
         }
         const MHD_Result queued = MHD_queue_response(c, static_cast<unsigned>(r.status), response);
@@ -359,7 +354,7 @@ std::size_t raise_fd_limit(std::size_t wanted) {
 }
 
 std::string HttpServerRequest::header(std::string_view name) const {
-    auto it = headers.find(lower(name));
+    auto it = headers.find(ascii_lower(name));
     return it == headers.end() ? std::string() : it->second;
 }
 

@@ -220,10 +220,9 @@ public:
 };
 
 std::string last_line(std::string_view text) {
-    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
+    text = trim(text);
     auto nl = text.rfind('\n');
-    if (nl != std::string_view::npos) text.remove_prefix(nl + 1);
-    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
+    if (nl != std::string_view::npos) text = trim(text.substr(nl + 1));
     constexpr std::size_t kMax = 300;
     if (text.size() > kMax) return std::string(text.substr(0, kMax)) + "...";
     return std::string(text);

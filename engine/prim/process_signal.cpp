@@ -8,12 +8,12 @@
 #include <fstream>
 
 #include "core/error.h"
+#include "core/text.h"
 
 namespace backstop {
 
 std::optional<int> signal_number(const std::string& name) {
-    std::string n = name;
-    std::transform(n.begin(), n.end(), n.begin(), [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+    std::string n = ascii_upper(name);
     if (n.rfind("SIG", 0) == 0) n = n.substr(3);
     static const std::pair<const char*, int> known[] = {{"HUP", SIGHUP},   {"INT", SIGINT},   {"QUIT", SIGQUIT},
                                                         {"TERM", SIGTERM}, {"KILL", SIGKILL}, {"USR1", SIGUSR1},

@@ -3,29 +3,9 @@
 #include <algorithm>
 #include <chrono>
 
+#include "core/text.h"
+
 namespace backstop {
-
-namespace {
-
-std::string first_line(const std::string& s, std::size_t max = 120) {
-    std::string line = s.substr(0, s.find('\n'));
-    if (line.size() > max) line = line.substr(0, max) + "…";
-    return line;
-}
-
-}  // namespace
-
-std::string redact_url(const std::string& url) {
-    std::string out = url;
-    auto scheme = out.find("://");
-    std::size_t host_start = scheme == std::string::npos ? 0 : scheme + 3;
-    auto at = out.find('@', host_start);
-    auto slash = out.find('/', host_start);
-    if (at != std::string::npos && (slash == std::string::npos || at < slash)) out.erase(host_start, at + 1 - host_start);
-    auto q = out.find_first_of("?#");
-    if (q != std::string::npos) out.erase(q);
-    return out;
-}
 
 HealthResult probe_once(HttpClient& http, const HealthCheck& check) {
     HttpRequest req;
@@ -43,7 +23,7 @@ HealthResult probe_once(HttpClient& http, const HealthCheck& check) {
     if (!status_ok) {
         r.message = where + ": status " + std::to_string(resp.status) +
                     (check.expect_status ? " (expected " + std::to_string(check.expect_status) + ")" : " (expected 2xx)");
-        if (!resp.body.empty()) r.message += ": " + first_line(resp.body);
+        if (!resp.body.empty()) r.message += ": " + first_line(resp.body, 120);
         return r;
     }
     if (!check.expect_body.empty() && resp.body.find(check.expect_body) == std::string::npos) {

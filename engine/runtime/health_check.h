@@ -3,6 +3,7 @@
 
 #include <functional>
 
+#include "core/url_redaction.h"
 #include "lua/runbook_host.h"
 #include "policy/policy.h"
 #include "prim/http_client.h"
@@ -21,8 +22,5 @@ HealthResult wait_until_healthy_by(HttpClient& http, const HealthCheck& check, D
 
 // "GET http://…/health until 2xx, up to 30 probes every 100ms (1s each)"
 std::string describe(const HealthCheck& check);
-
-// Drops credentials and the query string from a URL before it is shown anywhere.
-std::string redact_url(const std::string& url);
 
 }  // namespace backstop

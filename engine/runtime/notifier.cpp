@@ -10,6 +10,7 @@
 #include <system_error>
 
 #include "core/json_text.h"
+#include "core/text.h"
 #include "prim/http_client.h"
 #include "prim/mail_client.h"
 #include "runtime/health_check.h"
@@ -45,12 +46,6 @@ void replace_all(std::string& text, const std::string& what, const std::string& 
         text.replace(at, what.size(), with);
 }
 
-std::string first_line(const std::string& s, std::size_t max = 200) {
-    std::string line = s.substr(0, s.find_first_of("\r\n"));
-    if (line.size() > max) line = line.substr(0, max) + "...";
-    return line;
-}
-
 bool has_scheme(const std::string& url, std::initializer_list<std::string_view> schemes) {
     for (auto s : schemes)
         if (url.starts_with(s) && url.size() > s.size() && url[s.size()] != '/') return true;
@@ -76,7 +71,7 @@ public:
             return r;
         }
         r.error = "POST " + shown_ + ": status " + std::to_string(resp.status);
-        if (!resp.body.empty()) r.error += ": " + first_line(resp.body);
+        if (!resp.body.empty()) r.error += ": " + first_line(resp.body, 200);
         // 408, 429 and 5xx are the receiver's passing trouble; other answers will not change.
         r.permanent = !(resp.status == 408 || resp.status == 429 || resp.status >= 500);
         if (auto it = resp.headers.find("retry-after"); it != resp.headers.end()) {

@@ -6,18 +6,12 @@
 #include <sys/stat.h>
 
 #include "core/error.h"
+#include "core/text.h"
 #include "prim/point_store.h"
 
 namespace backstop {
 
 namespace {
-
-std::string_view trimmed(std::string_view s) {
-    auto blank = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
-    while (!s.empty() && blank(s.front())) s.remove_prefix(1);
-    while (!s.empty() && blank(s.back())) s.remove_suffix(1);
-    return s;
-}
 
 }  // namespace
 
@@ -43,20 +37,18 @@ BearerToken BearerToken::from_file(const std::filesystem::path& file, std::strin
 }
 
 BearerToken BearerToken::from_value(std::string_view value, const std::string& origin) {
-    std::string_view token = trimmed(value);
+    std::string_view token = trim(value, " \t\r\n");
     if (token.empty()) throw Error(origin + " holds no token");
     return BearerToken(std::string(token));
 }
 
 bool BearerToken::accepts(std::string_view authorization) const {
-    authorization = trimmed(authorization);
+    authorization = trim(authorization, " \t\r\n");
     constexpr std::string_view scheme = "Bearer ";
     // The scheme is not secret; only the token is compared in constant time.
     if (authorization.size() < scheme.size()) return false;
-    std::string lowered(authorization.substr(0, scheme.size()));
-    for (char& c : lowered) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    bool scheme_ok = lowered == "bearer ";
-    bool token_ok = constant_time_equal(trimmed(authorization.substr(scheme.size())), token_);
+    bool scheme_ok = starts_with_ignoring_case(authorization, scheme);
+    bool token_ok = constant_time_equal(trim(authorization.substr(scheme.size()), " \t\r\n"), token_);
     return scheme_ok && token_ok;
 }
 

@@ -1,13 +1,16 @@
 // What an operator sees: the confirmation on a terminal, machine-readable logs and results, and
 // history that tells the truth about a run that was killed.
+#include <sys/wait.h>
+
 #include <csignal>
-#include <thread>
+#include <filesystem>
 
 #include <catch2/catch.hpp>
 
 #include "core/run_record.h"
 #include "prim/process_runner.h"
 #include "support/backstop_cli.h"
+#include "support/eventually.h"
 #include "support/quickstart_service.h"
 
 using namespace backstop;
@@ -71,18 +74,18 @@ TEST_CASE("JSON results and JSON logs are machine-readable", "[e2e]") {
 TEST_CASE("a rollback killed mid-run shows as incomplete, and its lock is free again", "[e2e]") {
     QuickstartService qs;
     qs.simulate_bad_deploy();
-    qs.write_runbook("runbook.lua", "return { pre = function(ctx) sleep(30) end }\n");
-    qs.write_policy("[service.web.rollback]\nrunbook = \"runbook.lua\"\n");
+    // The runbook marks that the run is in its pre hook (its start record is written by then), then
+    // sleeps: the test kills the run at that point, by the PID it started.
+    const std::string in_pre = (std::filesystem::path(qs.policy()).parent_path() / "in-pre").string();
+    qs.write_runbook("runbook.lua", "return { pre = function(ctx) exec({'touch', '" + in_pre + "'}) sleep(30) end }\n");
+    qs.write_policy("[service.web.rollback]\nrunbook = \"runbook.lua\"\nexec_allow = [\"touch\"]\n");
 
-    std::thread killer([] {
-        std::this_thread::sleep_for(std::chrono::milliseconds(800));
-        ProcessRequest req;
-        req.argv = {"pkill", "-KILL", "-f", "rollback web --actor victim"};
-        make_process_runner()->run(req);
-    });
-    CliResult r = run_backstop(qs.cli({"rollback", "web", "--actor", "victim"}), {}, 20);
-    killer.join();
-    CHECK(r.exit_code == -1);  // killed by a signal
+    pid_t run = spawn_backstop(qs.cli({"rollback", "web", "--actor", "victim"}));
+    REQUIRE(eventually([&] { return std::filesystem::exists(in_pre); }));
+    ::kill(run, SIGKILL);
+    int status = 0;
+    REQUIRE(::waitpid(run, &status, 0) == run);
+    CHECK(WIFSIGNALED(status));
 
     CliResult h = run_backstop(qs.cli({"history", "--json"}));
     auto runs = h.json();
@@ -92,7 +95,9 @@ TEST_CASE("a rollback killed mid-run shows as incomplete, and its lock is free a
     CHECK(qs.current_release() == "v2");
 
     qs.write_policy();  // the default runbook again
-    CHECK(run_backstop(qs.cli({"rollback", "web"})).exit_code == 0);
+    CliResult again = run_backstop(qs.cli({"rollback", "web"}));
+    INFO(again.out << again.err);
+    CHECK(again.exit_code == 0);
 }
 
 TEST_CASE("runbook output that is not UTF-8 still reaches history", "[e2e]") {

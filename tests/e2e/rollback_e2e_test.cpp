@@ -200,10 +200,9 @@ TEST_CASE("a runaway runbook hook is stopped by its budget", "[e2e]") {
     qs.write_runbook("runbooks/web.lua", "return {\n  pre = function(ctx)\n    while true do end\n  end,\n}\n");
     qs.write_policy("[service.web.rollback]\nrunbook = \"runbooks/web.lua\"\n");
 
-    CliResult r = run_backstop(qs.cli({"rollback", "web"}), {}, 30);
+    CliResult r = run_backstop(qs.cli({"rollback", "web"}), {}, 120);
     INFO(r.out << r.err);
-    CHECK(r.exit_code == 1);
-    CHECK(r.seconds < 25);  // stopped by the CPU budget, not by the test's 30 s timeout
+    CHECK(r.exit_code == 1);  // stopped by the CPU budget: the test's timeout would read -1
     CHECK(r.out.find("budget") != std::string::npos);
     CHECK(qs.current_release() == "v2");
 }

@@ -5,14 +5,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <chrono>
 #include <filesystem>
 #include <fstream>
-#include <thread>
 
 #include <catch2/catch.hpp>
 
 #include "support/backstop_cli.h"
+#include "support/eventually.h"
 #include "support/quickstart_service.h"
 
 using namespace backstop;
@@ -27,28 +26,6 @@ bool alive(pid_t pid) {
     return close != std::string::npos && close + 2 < stat.size() && stat[close + 2] != 'Z';
 }
 
-pid_t start_backstop(const std::vector<std::string>& args) {
-    pid_t pid = fork();
-    if (pid == 0) {
-        std::vector<char*> argv{const_cast<char*>(BACKSTOP_BINARY)};
-        for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-        argv.push_back(nullptr);
-        freopen("/dev/null", "w", stdout);
-        execv(BACKSTOP_BINARY, argv.data());
-        _exit(127);
-    }
-    return pid;
-}
-
-template <class Pred>
-bool within(std::chrono::seconds limit, Pred pred) {
-    for (auto until = std::chrono::steady_clock::now() + limit; std::chrono::steady_clock::now() < until;) {
-        if (pred()) return true;
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    return pred();
-}
-
 }  // namespace
 
 TEST_CASE("what a run killed with -9 left running is ended by the next run, which says so", "[faults][processes]") {
@@ -59,8 +36,8 @@ TEST_CASE("what a run killed with -9 left running is ended by the next run, whic
                                               "; exec sleep 300'}, {timeout = '10m'})\n  end,\n}\n");
     qs.write_policy("[service.web.rollback]\nrunbook = \"runbooks/web.lua\"\nexec_allow = [\"sh\"]\nhook_timeout = \"10m\"\n");
 
-    pid_t run = start_backstop(qs.cli({"rollback", "web"}));
-    REQUIRE(within(std::chrono::seconds(30), [&] { return std::ifstream(marker).good() && std::ifstream(marker).peek() != EOF; }));
+    pid_t run = spawn_backstop(qs.cli({"rollback", "web"}));
+    REQUIRE(eventually([&] { return std::ifstream(marker).good() && std::ifstream(marker).peek() != EOF; }));
     pid_t leftover = 0;
     std::ifstream(marker) >> leftover;
     REQUIRE(leftover > 0);
@@ -74,7 +51,7 @@ TEST_CASE("what a run killed with -9 left running is ended by the next run, whic
     INFO(next.out << next.err);
     CHECK(next.out.find("left by run") != std::string::npos);
     CHECK(next.out.find("pid " + std::to_string(leftover)) != std::string::npos);
-    CHECK(within(std::chrono::seconds(10), [&] { return !alive(leftover); }));
+    CHECK(eventually([&] { return !alive(leftover); }));
     if (alive(leftover)) ::kill(leftover, SIGKILL);
     CliResult history = run_backstop(qs.cli({"history", "--json"}));
     CHECK(history.out.find("\"leftovers\"") != std::string::npos);

@@ -29,10 +29,8 @@ TEST_CASE("an endless loop ends at the default CPU budget of 2s", "[lua][budget]
     double took = seconds_since(start);
     CHECK(out.status == HookOutcome::Status::budget_exceeded);
     CHECK(out.message == f.dir.file("runbook.lua") + ":2: runbook exceeded its CPU budget of 2s in hook `pre`");
-    CHECK(took >= 1.5);
-    // It stops (the wall-clock limit is 5 minutes); how fast is the benchmarks' business, and a
-    // loaded CI machine stretches 2 s of CPU time.
-    CHECK(took < 30.0);
+    CHECK(took >= 1.5);  // a lower bound: 2 s of CPU time take at least that long
+    // That the CPU budget stopped it, not the 5-minute wall-clock limit, shows in the message.
 }
 
 TEST_CASE("pcall and xpcall cannot swallow the budget", "[lua][budget]") {
@@ -43,12 +41,10 @@ TEST_CASE("pcall and xpcall cannot swallow the budget", "[lua][budget]") {
                                 "while true do xpcall(function() while true do end end, function(e) while true do end end) end",
                                 "local ok = pcall(function() while true do end end)\nreturn 'survived'",
                                 "local co = coroutine.wrap(function() while true do end end)\npcall(co)\nreturn 'survived'");
-    auto start = std::chrono::steady_clock::now();
     HookOutcome out = f.run(body);
     INFO(body << " → " << out.message);
     CHECK(out.status == HookOutcome::Status::budget_exceeded);
     CHECK_THAT(out.message, Catch::Contains("exceeded its CPU budget of 300ms in hook `pre`"));
-    CHECK(seconds_since(start) < 3.0);
 }
 
 TEST_CASE("the budget is per call and re-armed afterwards", "[lua][budget]") {
@@ -79,17 +75,16 @@ TEST_CASE("the wall-clock timeout ends a loop of primitives", "[lua][budget]") {
     limits.wall_timeout = Duration(300);
     RunbookFixture f(limits);
     f.host.really_sleep = true;
-    auto start = std::chrono::steady_clock::now();
     HookOutcome out = f.run("while true do pcall(sleep, 0.1) end");
     CHECK(out.status == HookOutcome::Status::budget_exceeded);
     CHECK_THAT(out.message, Catch::Contains("runbook exceeded its wall-clock timeout of 300ms in hook `pre`"));
-    CHECK(seconds_since(start) < 1.5);
 
     SECTION("a long sleep is cut at the deadline") {
-        start = std::chrono::steady_clock::now();
+        auto start = std::chrono::steady_clock::now();
         out = f.run("sleep('1h')");
         CHECK(out.status == HookOutcome::Status::budget_exceeded);
-        CHECK(seconds_since(start) < 1.5);
+        CHECK_THAT(out.message, Catch::Contains("wall-clock timeout of 300ms"));
+        CHECK(seconds_since(start) < 600);  // hang guard: an uncut sleep takes an hour
     }
 }
 

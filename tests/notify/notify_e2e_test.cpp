@@ -93,13 +93,14 @@ TEST_CASE("e2e: a hanging receiver does not change the rollback or its exit code
     CHECK_THAT(r.out, Contains("SUCCEEDED"));
     CHECK_THAT(r.out, Contains("[FAIL] notify   webhook hook"));
     CHECK(qs.current_release() == "v1");
-    CHECK(r.seconds < 15);  // bounded by the 2s deadline, nowhere near the receiver's 30s
+    CHECK(r.seconds < 25);  // hang guard: the receiver answers only after 30 s; the deadline is 2 s
 
     auto runs = run_backstop(qs.cli({"history", "--json"})).json();
     REQUIRE(runs.size() == 1);
     CHECK(runs[0]["outcome"] == "succeeded");
-    // The rollback's own duration ends before any delivery starts.
-    CHECK(runs[0]["duration_ms"].get<int>() < static_cast<int>(r.seconds * 1000) - 1500);
+    // The rollback's own duration ends before any delivery starts: the deliveries' 2 s (at least
+    // 1.5 s of attempts) separate it from the whole command's time. Load only widens the gap.
+    CHECK(r.seconds * 1000 - runs[0]["duration_ms"].get<double>() >= 1500);
     REQUIRE(runs[0]["notifications"].size() == 1);
     CHECK(runs[0]["notifications"][0]["delivered"] == false);
     // 0-500ms, 700-1200ms, then 1600-2000ms: the last attempt gets what the deadline leaves.

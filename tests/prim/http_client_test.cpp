@@ -7,6 +7,7 @@
 
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <memory>
 #include <string>
 #include <thread>
 
@@ -54,7 +55,6 @@ TEST_CASE("GET returns status, body and lower-cased headers", "[http]") {
     CHECK(r.headers["x-release"] == "v42");
     CHECK(r.headers["content-length"] == "8");
     CHECK_FALSE(r.timed_out);
-    CHECK(r.elapsed < 5s);
 
     auto seen = receiver.requests();
     REQUIRE(seen.size() == 1);
@@ -85,7 +85,7 @@ TEST_CASE("POST delivers body and headers, the caller's User-Agent wins", "[http
     CHECK(r.status == 202);
     CHECK(r.body == "queued");
 
-    REQUIRE(receiver.wait_for_requests(1, 1s));
+    REQUIRE(receiver.wait_for_requests(1, 30s));
     auto seen = receiver.requests_to("/hook");
     REQUIRE(seen.size() == 1);
     CHECK(seen[0].method == "POST");
@@ -103,10 +103,10 @@ TEST_CASE("a large POST body arrives whole without an Expect round trip", "[http
     req.body = std::string(3 << 20, 'b');
     auto r = make_http_client()->send(req);
     CHECK(r.status == 200);
-    CHECK(r.elapsed < 900ms);
     auto seen = receiver.requests();
     REQUIRE(seen.size() == 1);
     CHECK(seen[0].body.size() == req.body.size());
+    CHECK(seen[0].header("expect").empty());  // libcurl asks for 100-continue above 1 MiB unless told not to
 }
 
 TEST_CASE("PUT, DELETE and HEAD use their methods", "[http]") {
@@ -151,9 +151,7 @@ TEST_CASE("a hanging receiver times out at the deadline", "[http]") {
     CHECK_FALSE(r.transport_ok());
     CHECK(r.error == "timed out after 300ms");
     CHECK(r.status == 0);
-    CHECK(took >= 250ms);
-    CHECK(took < 2s);
-    CHECK(r.elapsed < 2s);
+    CHECK(took >= 250ms);  // it waited for the deadline; that it did not wait for the late answer shows in timed_out
 }
 
 TEST_CASE("a closed port is a refused connection", "[http]") {
@@ -197,14 +195,20 @@ TEST_CASE("libcurl: a URL of another scheme comes back as an error", "[http]") {
 }
 
 TEST_CASE("the receiver answers requests in parallel and records them all", "[http]") {
-    HttpReceiver receiver;
-    receiver.respond("/slow", {.delay = 300ms});
+    // Each answer waits a minute, so a receiver serving one connection at a time would record only
+    // the first request until then; all four are recorded only when they are served side by side.
+    auto receiver = std::make_unique<HttpReceiver>();
+    receiver->respond("/slow", {.delay = 60s});
+    const std::string url = receiver->url("/slow");
     std::vector<std::thread> threads;
-    auto start = std::chrono::steady_clock::now();
     for (int i = 0; i < 4; ++i)
-        threads.emplace_back([&] { make_http_client()->send(request("POST", receiver.url("/slow"))); });
-    CHECK(receiver.wait_for_requests(4, 2s));
+        threads.emplace_back([url] {
+            auto req = request("POST", url);
+            req.timeout = 120s;
+            make_http_client()->send(req);
+        });
+    CHECK(receiver->wait_for_requests(4, 30s));  // hang guard: a serial receiver needs 3 minutes
+    CHECK(receiver->requests().size() == 4);
+    receiver.reset();  // interrupts the pending answers, so the clients return
     for (auto& t : threads) t.join();
-    CHECK(std::chrono::steady_clock::now() - start < 1s);
-    CHECK(receiver.requests().size() == 4);
 }

@@ -603,16 +603,13 @@ TEST_CASE("ten thousand keep-alive POSTs from one libcurl client all get answers
     auto req = request("POST", url(server, "/events"));
     req.headers = {{"Content-Type", "application/json"}};
     int ok = 0;
-    const auto started = std::chrono::steady_clock::now();
     for (int i = 0; i < 10'000; ++i) {
         req.body = R"({"service":"web","n":)" + std::to_string(i) + "}";
         auto r = client->send(req);
         if (r.status == 202 && r.body == req.body) ++ok;
     }
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     CHECK(ok == 10'000);
     CHECK(handled == 10'000);
-    WARN("10000 POSTs in " << seconds << "s: " << static_cast<int>(10'000 / seconds) << " requests/s (informational)");
 }
 
 namespace {

@@ -58,7 +58,7 @@ bool no_children() {
 }
 
 pid_t read_pid(const TempDir& dir, const std::string& rel) {
-    auto until = std::chrono::steady_clock::now() + 2s;
+    auto until = std::chrono::steady_clock::now() + 30s;  // hang guard
     while (std::chrono::steady_clock::now() < until) {
         if (dir.exists(rel)) {
             std::string text = dir.read(rel);
@@ -84,7 +84,6 @@ TEST_CASE("exit codes are reported", "[process]") {
     CHECK(three.exit_code == 3);
     CHECK_FALSE(three.ok());
     CHECK(three.summary() == "exit 3: more details");
-    CHECK(three.elapsed >= 0ms);
 }
 
 TEST_CASE("stdout and stderr are captured separately", "[process]") {
@@ -114,40 +113,32 @@ TEST_CASE("large output does not stall and the tail is kept", "[process]") {
 
 TEST_CASE("the deadline kills the whole process group", "[process]") {
     TempDir dir;
-    auto start = std::chrono::steady_clock::now();
-    auto r = sh("sleep 30 & echo $! > '" + dir.file("bg.pid") + "'; sleep 30", 500ms);
-    auto took = std::chrono::steady_clock::now() - start;
+    // 2 s: time enough for the shell to start its background child even on a loaded machine.
+    auto r = sh("sleep 30 & echo $! > '" + dir.file("bg.pid") + "'; sleep 30", 2s);
     CHECK(r.started);
     CHECK(r.timed_out);
     CHECK_FALSE(r.ok());
-    CHECK(took < 1500ms);
-    CHECK(r.summary() == "timed out after 500ms");
+    CHECK(r.summary() == "timed out after 2s");
     pid_t grandchild = read_pid(dir, "bg.pid");
-    CHECK(gone_within(grandchild, 1s));
+    CHECK(gone_within(grandchild, 20s));  // hang guard: left alone, it sleeps 30 s
     CHECK(no_children());
 }
 
 TEST_CASE("a group member that ignores SIGTERM is killed too", "[process]") {
     TempDir dir;
-    auto start = std::chrono::steady_clock::now();
     auto r = sh("trap '' TERM; (trap '' TERM; sleep 30) & echo $! > '" + dir.file("bg.pid") + "'; sleep 30",
-                300ms);
-    auto took = std::chrono::steady_clock::now() - start;
+                2s);
     CHECK(r.timed_out);
-    CHECK(took < 1500ms);
-    CHECK(gone_within(read_pid(dir, "bg.pid"), 1s));
+    CHECK(gone_within(read_pid(dir, "bg.pid"), 20s));  // hang guard: left alone, it sleeps 30 s
 }
 
 TEST_CASE("a daemon holding the pipes does not delay the result and is left alone", "[process]") {
     TempDir dir;
-    auto start = std::chrono::steady_clock::now();
-    auto r = sh("sleep 5 & echo $! > '" + dir.file("daemon.pid") + "'; echo started");
-    auto took = std::chrono::steady_clock::now() - start;
+    auto r = sh("sleep 600 & echo $! > '" + dir.file("daemon.pid") + "'; echo started");
     CHECK(r.ok());
     CHECK(r.out == "started\n");
-    CHECK(took < 1s);
     pid_t daemon = read_pid(dir, "daemon.pid");
-    CHECK(alive(daemon));
+    CHECK(alive(daemon));  // the result came while the daemon still held the pipes
     ::kill(daemon, SIGKILL);
 }
 
@@ -231,18 +222,24 @@ TEST_CASE("the child gets its own process group and no stdin", "[process]") {
 }
 
 TEST_CASE("several threads can run processes at once", "[process]") {
+    // Each process marks its start, then waits until all six have started (for at most 30 s):
+    // only processes that run at the same time all see six marks and exit with their number.
+    TempDir dir;
     auto runner = make_process_runner();
     std::vector<ProcessResult> results(6);
     std::vector<std::thread> threads;
-    auto start = std::chrono::steady_clock::now();
+    const std::string marks = dir.path();
     for (std::size_t i = 0; i < results.size(); ++i)
         threads.emplace_back([&, i] {
             ProcessRequest request;
-            request.argv = {"sh", "-c", "sleep 0.2; echo " + std::to_string(i) + "; exit " + std::to_string(i)};
+            request.argv = {"sh", "-c",
+                            "touch \"$1/$2\"; n=0; while [ \"$(ls \"$1\" | wc -l)\" -lt 6 ]; do"
+                            " n=$((n + 1)); [ $n -gt 600 ] && exit 99; sleep 0.05; done; echo $2; exit $2",
+                            "sh", marks, std::to_string(i)};
+            request.timeout = 60s;
             results[i] = runner->run(request);
         });
     for (auto& t : threads) t.join();
-    CHECK(std::chrono::steady_clock::now() - start < 2s);
     for (std::size_t i = 0; i < results.size(); ++i) {
         CHECK(results[i].exit_code == static_cast<int>(i));
         CHECK(results[i].out == std::to_string(i) + "\n");

@@ -8,6 +8,7 @@
 #include <catch2/catch.hpp>
 
 #include "prim/process_runner.h"
+#include "support/child_daemon.h"
 
 namespace backstop::test {
 
@@ -37,6 +38,15 @@ CliResult run_backstop_via(const std::vector<std::string>& wrapper, const std::v
     out.err = r.err;
     out.seconds = to_seconds(r.elapsed);
     return out;
+}
+
+pid_t spawn_backstop(const std::vector<std::string>& args) {
+    std::vector<std::string> argv{BACKSTOP_BINARY};
+    argv.insert(argv.end(), args.begin(), args.end());
+    pid_t pid = spawn_child(std::move(argv), "/dev/null", false);
+    INFO("cannot start " << BACKSTOP_BINARY);
+    REQUIRE(pid > 0);
+    return pid;
 }
 
 int free_port() {

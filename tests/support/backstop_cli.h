@@ -6,6 +6,7 @@
 #include <vector>
 
 #include <nlohmann/json.hpp>
+#include <sys/types.h>
 
 namespace backstop::test {
 
@@ -26,6 +27,11 @@ CliResult run_backstop(const std::vector<std::string>& args, const std::map<std:
 // `timeout_seconds` is killed by its PID and reads exit_code -1.
 CliResult run_backstop_via(const std::vector<std::string>& wrapper, const std::vector<std::string>& args,
                            const std::map<std::string, std::string>& env = {}, int timeout_seconds = 60);
+
+// Starts `backstop` with `args` as the test's own child (stdin and stdout /dev/null, stderr
+// inherited) and returns its PID at once, for tests that signal a run mid-way: the caller kills it
+// by that PID and reaps it. Fails the test when it cannot be started.
+pid_t spawn_backstop(const std::vector<std::string>& args);
 
 // A TCP port on 127.0.0.1 that was free a moment ago.
 int free_port();

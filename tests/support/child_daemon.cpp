@@ -18,26 +18,28 @@ extern char** environ;
 
 namespace backstop::test {
 
+pid_t spawn_child(std::vector<std::string> argv, const std::string& out, bool with_stderr) {
+    std::vector<char*> args;
+    for (auto& a : argv) args.push_back(a.data());
+    args.push_back(nullptr);
+    posix_spawn_file_actions_t files;
+    posix_spawn_file_actions_init(&files);
+    posix_spawn_file_actions_addopen(&files, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&files, 1, out.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    if (with_stderr) posix_spawn_file_actions_adddup2(&files, 1, 2);
+    pid_t pid = -1;
+    int rc = ::posix_spawn(&pid, argv[0].c_str(), &files, nullptr, args.data(), environ);
+    posix_spawn_file_actions_destroy(&files);
+    return rc == 0 ? pid : -1;
+}
+
 ChildDaemon::ChildDaemon(std::vector<std::string> argv, std::string log, const std::string& ready_url,
                          std::chrono::seconds limit)
     : name_(std::filesystem::path(argv.at(0)).filename()), log_(std::move(log)) {
     if (::access(argv[0].c_str(), X_OK) != 0)
         throw std::runtime_error(argv[0] + " is missing: install it with .ci/install-deps");
-    std::vector<char*> args;
-    for (auto& a : argv) args.push_back(a.data());
-    args.push_back(nullptr);
-
-    posix_spawn_file_actions_t files;
-    posix_spawn_file_actions_init(&files);
-    posix_spawn_file_actions_addopen(&files, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&files, 1, log_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    posix_spawn_file_actions_adddup2(&files, 1, 2);
-    int rc = ::posix_spawn(&pid_, argv[0].c_str(), &files, nullptr, args.data(), environ);
-    posix_spawn_file_actions_destroy(&files);
-    if (rc != 0) {
-        pid_ = -1;
-        throw std::runtime_error("cannot start " + argv[0]);
-    }
+    pid_ = spawn_child(argv, log_, true);
+    if (pid_ < 0) throw std::runtime_error("cannot start " + argv[0]);
 
     auto http = make_http_client();
     auto deadline = std::chrono::steady_clock::now() + limit;

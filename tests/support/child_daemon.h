@@ -10,6 +10,11 @@
 
 namespace backstop::test {
 
+// Spawns argv (argv[0] an absolute path) as the test's own child, stdin from /dev/null, stdout
+// appended to `out` (stderr too when `with_stderr`, else inherited). Its PID, or -1 when it could
+// not be started.
+pid_t spawn_child(std::vector<std::string> argv, const std::string& out, bool with_stderr);
+
 class ChildDaemon {
 public:
     // Spawns argv (argv[0] an absolute path) with stdin from /dev/null and stdout and stderr appended

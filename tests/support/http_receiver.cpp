@@ -4,18 +4,13 @@
 #include <netinet/in.h>
 
 #include <algorithm>
-#include <cctype>
 #include <stdexcept>
+
+#include "core/text.h"
 
 namespace backstop::test {
 
 namespace {
-
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return out;
-}
 
 // One request as it arrives: the raw target from the request line, then headers and body.
 struct Arrival {
@@ -26,7 +21,7 @@ struct Arrival {
 
 MHD_Result collect_header(void* cls, MHD_ValueKind, const char* key, const char* value) {
     auto& headers = *static_cast<std::map<std::string, std::string>*>(cls);
-    auto [it, inserted] = headers.try_emplace(lower(key), value ? value : "");
+    auto [it, inserted] = headers.try_emplace(ascii_lower(key), value ? value : "");
     if (!inserted) {
         it->second += ", ";
         it->second += value ? value : "";
@@ -128,7 +123,7 @@ void on_completed(void*, MHD_Connection*, void** req_cls, MHD_RequestTermination
 }  // namespace
 
 std::string ReceivedRequest::header(std::string_view name) const {
-    auto it = headers.find(lower(name));
+    auto it = headers.find(ascii_lower(name));
     return it == headers.end() ? std::string() : it->second;
 }
 

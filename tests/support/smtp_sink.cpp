@@ -16,18 +16,14 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
+#include "core/text.h"
+
 namespace backstop::test {
 
 namespace {
 
 constexpr std::chrono::milliseconds kIoTimeout{10'000};  // a client silent this long is dropped
 constexpr std::size_t kMaxMessage = 16 * 1024 * 1024;
-
-std::string upper(std::string_view s) {
-    std::string out(s);
-    for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    return out;
-}
 
 bool send_all(int fd, std::string_view data) {
     while (!data.empty()) {
@@ -126,13 +122,13 @@ struct Channel {
 
 std::string SmtpMessage::header(std::string_view name) const {
     std::string head = data.substr(0, data.find("\r\n\r\n"));
-    std::string wanted = upper(name) + ":";
+    std::string wanted = ascii_upper(name) + ":";
     std::size_t pos = 0;
     while (pos < head.size()) {
         std::size_t eol = head.find("\r\n", pos);
         std::string line = head.substr(pos, eol == std::string::npos ? std::string::npos : eol - pos);
         pos = eol == std::string::npos ? head.size() : eol + 2;
-        if (upper(line.substr(0, wanted.size())) != wanted) continue;
+        if (ascii_upper(line.substr(0, wanted.size())) != wanted) continue;
         std::string value = line.substr(wanted.size());
         // Folded continuation lines start with whitespace.
         while (pos < head.size() && (head[pos] == ' ' || head[pos] == '\t')) {
@@ -313,7 +309,7 @@ void SmtpSink::serve(int fd) {
     std::string mechanism, user, password;
     std::string line;
     while (read_line(line)) {
-        std::string verb = upper(line.substr(0, line.find(' ')));
+        std::string verb = ascii_upper(line.substr(0, line.find(' ')));
         std::string arg = line.find(' ') == std::string::npos ? std::string() : line.substr(line.find(' ') + 1);
         bool ok = true;
         if (verb == "EHLO") {
@@ -337,7 +333,7 @@ void SmtpSink::serve(int fd) {
                 std::lock_guard lock(mutex_);
                 ++login_count_;
             }
-            std::string mech = upper(arg.substr(0, arg.find(' ')));
+            std::string mech = ascii_upper(arg.substr(0, arg.find(' ')));
             std::string initial = arg.find(' ') == std::string::npos ? std::string() : arg.substr(arg.find(' ') + 1);
             SmtpMessage creds;
             if (mech == "PLAIN") {

@@ -1,6 +1,7 @@
 // http: requests through the host (which owns the client, its deadlines and dry-run behaviour).
 #include <cctype>
 
+#include "core/text.h"
 #include "lua/bindings/bindings.h"
 #include "lua/runbook_host.h"
 
@@ -103,9 +104,7 @@ int http_post(lua_State* L) {
     if (json_body) {
         bool has_type = false;
         for (const auto& [header, value] : request.headers) {
-            std::string lower = header;
-            for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-            if (lower == "content-type") has_type = true;
+            if (equals_ignoring_case(header, "content-type")) has_type = true;
         }
         if (!has_type) request.headers["Content-Type"] = "application/json";
     }

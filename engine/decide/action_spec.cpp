@@ -1,15 +1,6 @@
-#include "policy/watch_policy.h"
+#include "decide/action_spec.h"
 
 namespace backstop {
-
-const char* to_string(TriggerSeverity s) {
-    switch (s) {
-        case TriggerSeverity::info: return "info";
-        case TriggerSeverity::warning: return "warning";
-        case TriggerSeverity::critical: return "critical";
-    }
-    return "critical";
-}
 
 const char* to_string(ActionSpec::Kind k) {
     switch (k) {
