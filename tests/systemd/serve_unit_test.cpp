@@ -2,7 +2,8 @@
 // `backstop serve` under the real `systemd --user` manager: Type=notify readiness, a reload that
 // keeps the unit "reloading" until serve says READY again, the watchdog killing a serve that stopped
 // feeding it, and STOPPING on SIGTERM. A command source (the "gate") holds serve's worker busy until
-// the test opens it, which is what makes a reload or a stop wait.
+// the test opens it, which is what makes a reload or a stop wait. With a real systemd-journald run by
+// the same manager, serve's log reaches the journal as records with priorities.
 #include <signal.h>
 #include <sys/stat.h>
 
@@ -11,6 +12,7 @@
 #include <sstream>
 
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 
 #include "prim/http_client.h"
 #include "support/backstop_cli.h"
@@ -65,7 +67,9 @@ struct ServeUnit {
     // a watchdog short enough to wait for, the fixtures' /tmp (PrivateTmp would hide them), and
     // ExecStopPost recording how each run of serve ended ($SERVICE_RESULT, $EXIT_CODE, $EXIT_STATUS).
     // The user manager on these machines cannot make the read-only /proc/sys and /proc/kmsg mounts
-    // of ProtectKernelTunables and ProtectKernelLogs (226/NAMESPACE); a system manager can.
+    // of ProtectKernelTunables and ProtectKernelLogs (226/NAMESPACE), and with its
+    // ProtectControlGroups nothing the service sends reaches the journal (not seen with a system
+    // manager, where these options are common).
     ServeUnit() {
         fs::remove_all(config);  // what an earlier test in this process left: gate, stop-post.log
         write_file(config / "backstop.toml", kPolicy);
@@ -78,7 +82,7 @@ struct ServeUnit {
         text.replace(at, exec.size(), std::string("ExecStart=") + BACKSTOP_BINARY + " serve --listen 127.0.0.1:" + std::to_string(port));
         manager.write_unit("backstop.service.d/test.conf",
                            "[Service]\nWatchdogSec=5s\nRestartSec=100ms\nLimitCORE=0\nPrivateTmp=no\n"
-                           "ProtectKernelTunables=no\nProtectKernelLogs=no\n"
+                           "ProtectKernelTunables=no\nProtectKernelLogs=no\nProtectControlGroups=no\n"
                            "ExecStopPost=/bin/sh -c 'echo \"$SERVICE_RESULT $EXIT_CODE $EXIT_STATUS\" >> %S/backstop/stop-post.log'\n");
         manager.write_unit(unit, text);
     }
@@ -108,6 +112,49 @@ struct ServeUnit {
         return make_curl_http_client()->send(req);
     }
 };
+
+// systemd-journald as a unit of the test's manager: units started after it get their stdout and
+// stderr connected to it ($JOURNAL_STREAM). Its files stay in its own /run/log, read through
+// /proc/PID/root, and never reach the host's /run/log or /var/log/journal.
+struct Journald {
+    SystemdUserManager& manager = SystemdUserManager::shared();
+    const std::string unit = "test-journald.service";
+
+    Journald() {
+        manager.write_unit(unit, "[Service]\nType=notify\nExecStart=/lib/systemd/systemd-journald\n"
+                                 "TemporaryFileSystem=/run/log /var/log/journal\n");
+        ProcessResult r = manager.systemctl({"start", unit});
+        INFO(r.summary());
+        REQUIRE(r.ok());
+    }
+    ~Journald() { manager.systemctl({"stop", unit}); }
+
+    // journalctl ARGS on the journal's files: `-o json` gives one record per line.
+    ProcessResult journalctl(const std::string& args) const {
+        std::string dir = "/proc/" + manager.show(unit, "MainPID") + "/root/run/log/journal";
+        ProcessRequest req;
+        req.argv = {"sh", "-c", "journalctl -D \"$1\"/* --no-pager " + args, "sh", dir};
+        req.timeout = Duration{30'000};
+        return make_process_runner()->run(req);
+    }
+
+    // The records `identifier` logged, oldest first.
+    std::vector<nlohmann::json> records(const std::string& identifier) const {
+        ProcessResult r = journalctl("-o json SYSLOG_IDENTIFIER=" + identifier);
+        std::vector<nlohmann::json> out;
+        std::istringstream lines(r.out);
+        for (std::string line; std::getline(lines, line);)
+            if (!line.empty()) out.push_back(nlohmann::json::parse(line));
+        return out;
+    }
+};
+
+// The first record whose MESSAGE contains `text`; null when none does.
+nlohmann::json record_with(const std::vector<nlohmann::json>& records, const std::string& text) {
+    for (const auto& r : records)
+        if (r.value("MESSAGE", "").find(text) != std::string::npos) return r;
+    return nullptr;
+}
 
 }  // namespace
 
@@ -182,4 +229,32 @@ TEST_CASE("on SIGTERM serve tells systemd it is stopping while it finishes its j
     CHECK(s.show("Result") == "success");
     CHECK(s.show("NRestarts") == "0");
     CHECK(s.stop_post_log() == "success exited 0\n");
+}
+
+TEST_CASE("under systemd serve logs to the journal: records with priorities, no timestamps of its own", "[systemd][serve]") {
+    Journald journal;
+    ServeUnit s;
+    s.open_gate();
+    s.start();
+    write_file(s.config / "backstop.toml", std::string(kPolicy) + "\n[service.app.nonsense]\n");
+    REQUIRE(s.manager.systemctl({"reload", s.unit}).ok());
+    REQUIRE(eventually([&] { return s.show("StatusText").find("reload refused") == 0; }));
+
+    std::vector<nlohmann::json> records;
+    if (!eventually([&] {
+            records = journal.records("backstop");
+            return !record_with(records, "reload refused").is_null();
+        }))
+        {
+        ProcessResult all = journal.journalctl("-o short-monotonic _TRANSPORT=stdout + _TRANSPORT=journal");  // not the kernel's
+        FAIL(all.out + all.err);
+    }
+    nlohmann::json listening = record_with(records, "backstop serve listening on http://127.0.0.1:" + std::to_string(s.port));
+    nlohmann::json refused = record_with(records, "reload refused");
+    INFO(nlohmann::json(records).dump(2));
+    REQUIRE(!listening.is_null());
+    CHECK(listening["PRIORITY"] == "6");  // info
+    CHECK(refused["PRIORITY"] == "3");    // error
+    CHECK(listening["MESSAGE"].get<std::string>().rfind("backstop serve listening", 0) == 0);
+    CHECK(listening["_PID"] == s.show("MainPID"));
 }
