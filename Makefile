@@ -10,7 +10,7 @@ FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS ?=
 
-.PHONY: all deps build demo test test-asan fuzz bench clean
+.PHONY: all deps build demo test deb test-asan fuzz bench clean
 
 all: build
 
@@ -26,6 +26,10 @@ demo: build
 
 test: build
 	@cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
+
+# `make deb`: the Debian package (CPack) in $(BUILD)/backstop_VERSION_ARCH.deb (README, Install).
+deb: build
+	@cd $(BUILD) && cpack -G DEB
 
 test-asan: deps
 	@cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBACKSTOP_SANITIZE=ON >/dev/null

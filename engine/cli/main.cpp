@@ -66,7 +66,9 @@ int main(int argc, char** argv) {
         app.args = parse_args(raw, specs);
         std::string format = app.args.value("--log-format").value_or("text");
         if (format != "text" && format != "json") throw UsageError{"--log-format must be text or json"};
-        setup_logging(format == "json" ? LogFormat::json : LogFormat::text, app.args.has("--verbose"));
+        LogFormat log_format = format == "json" ? LogFormat::json : LogFormat::text;
+        if (!app.args.has("--log-format") && stderr_is_journal()) log_format = LogFormat::journal;  // under systemd
+        setup_logging(log_format, app.args.has("--verbose"));
         app.policies_path = app.args.value("--policies").value_or(default_policies_path().string());
         app.state_dir = app.args.value("--state").value_or(default_state_dir().string());
         app.json = app.args.has("--json");

@@ -2,6 +2,7 @@
 
 #include <malloc.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdlib>
 #include <map>
@@ -166,12 +167,14 @@ void Daemon::reload() {
         return;
     }
     spdlog::info("SIGHUP: reloading the policies from {}", options_.policies_path);
+    notifier_.reloading("reloading the policies from " + options_.policies_path);
     PolicyLoadResult loaded;
     try {
         loaded = load_();
     } catch (const std::exception& e) {
         spdlog::error("reload failed: {}; still serving the policies loaded before", e.what());
         metrics_.reloaded(false);
+        notifier_.ready("reload failed; " + serving_status());
         return;
     }
     if (loaded.diagnostics.has_errors()) {
@@ -179,6 +182,7 @@ void Daemon::reload() {
         spdlog::error("reload refused: {} error(s) in {}; still serving the policies loaded before (backstop check shows them)",
                       loaded.diagnostics.error_count(), options_.policies_path);
         metrics_.reloaded(false);
+        notifier_.ready("reload refused (errors in the policies); " + serving_status());
         return;
     }
     log_diagnostics(loaded.diagnostics, "reload");
@@ -196,7 +200,10 @@ void Daemon::reload() {
     // timeouts), and takes signals meanwhile.
     retiring_->stop(true);
     for (auto& [name, w] : retiring_->workers)
-        if (std::string busy = w->busy_with(); !busy.empty()) spdlog::info("reload waits for {}: {}", name, busy);
+        if (std::string busy = w->busy_with(); !busy.empty()) {
+            spdlog::info("reload waits for {}: {}", name, busy);
+            notifier_.status("reloading: waiting for " + name + " (" + busy + ")");
+        }
     finish_reload();
 }
 
@@ -209,8 +216,24 @@ void Daemon::finish_reload() {
     spdlog::info("reloaded: {} service(s), {} watched", g->policies.services.size(), g->workers.size());
     if (reload_again_) {
         reload_again_ = false;
-        reload();
+        reload();  // systemd stays in "reloading" until that one is done too
+        return;
     }
+    notifier_.ready("reloaded; " + serving_status());
+}
+
+std::string Daemon::serving_status() const {
+    std::shared_ptr<Generation> g = current();
+    return "serving " + std::to_string(g->policies.services.size()) + " service(s), " + std::to_string(g->workers.size()) +
+           " watched, on " + listening_on_;
+}
+
+// The main loop wakes at least this often: to see whether a reload's old workers are done, and to
+// feed systemd's watchdog twice per WatchdogSec (a main loop stuck anywhere stops feeding it).
+Duration Daemon::loop_wait() const {
+    Duration wait{retiring_ ? 100 : 1000};
+    if (auto keep_alive = notifier_.keep_alive_interval()) wait = std::min(wait, Duration{keep_alive->count()});
+    return wait;
 }
 
 int Daemon::run() {
@@ -241,12 +264,15 @@ int Daemon::run() {
         schedules += w->schedules();
     }
     g->start();
-    spdlog::info("backstop serve listening on {}://{}:{}: {} service(s), {} watched, {} polled source(s), {} schedule(s); POSTs {}",
-                 options_.tls_cert_pem.empty() ? "http" : "https", server.host(), server.port(), g->policies.services.size(), g->workers.size(), sources, schedules,
+    listening_on_ = (options_.tls_cert_pem.empty() ? "http://" : "https://") + server.host() + ":" + std::to_string(server.port());
+    spdlog::info("backstop serve listening on {}: {} service(s), {} watched, {} polled source(s), {} schedule(s); POSTs {}",
+                 listening_on_, g->policies.services.size(), g->workers.size(), sources, schedules,
                  options_.token ? "need the bearer token" : "need NO token (--no-auth)");
+    notifier_.ready(serving_status());
 
     for (;;) {
-        int signo = signals.wait(Duration{retiring_ ? 100 : 1000});
+        int signo = signals.wait(loop_wait());
+        notifier_.keep_alive();
         if (signo == SIGHUP) reload();
         else if (signo == SIGTERM || signo == SIGINT) return shut_down(signo, server);
         finish_reload();
@@ -262,6 +288,7 @@ int Daemon::shut_down(int signo, HttpServer& server) {
     }
     spdlog::info("{}: stopping; POSTs get 503, no new work, waiting up to {} for the work at hand", signo == SIGTERM ? "SIGTERM" : "SIGINT",
                  format_duration(options_.shutdown_timeout));
+    notifier_.stopping("stopping: waiting up to " + format_duration(options_.shutdown_timeout) + " for the work at hand");
     std::vector<std::shared_ptr<Generation>> generations{current()};
     if (retiring_) generations.push_back(retiring_);
     for (auto& g : generations) g->stop(false);

@@ -2,7 +2,8 @@
 // watched service (their turns run by a WorkerPool), serves the HTTP API, keeps the events it takes
 // in the event spool until evaluated, reloads the policies on SIGHUP (keeping the old ones when the
 // new ones have errors) and on SIGTERM/SIGINT, whatever it is doing, stops taking work, lets the
-// job at hand finish within the shutdown timeout, and returns.
+// job at hand finish within the shutdown timeout, and returns. Under a Type=notify unit it tells
+// systemd each of these steps and keeps its watchdog fed from the main loop.
 #pragma once
 
 #include <atomic>
@@ -18,6 +19,7 @@
 #include "serve/event_spool.h"
 #include "serve/http_api.h"
 #include "serve/service_worker.h"
+#include "serve/systemd_notifier.h"
 #include "serve/worker_pool.h"
 
 namespace backstop {
@@ -56,10 +58,14 @@ private:
     void reload();
     void finish_reload();
     int shut_down(int signo, HttpServer& server);
+    std::string serving_status() const;
+    Duration loop_wait() const;
 
     DaemonOptions options_;
     PolicyLoader load_;
     DaemonMetrics metrics_;
+    SystemdNotifier notifier_;
+    std::string listening_on_;  // scheme://host:port, once listening
     std::unique_ptr<WorkerEffects> effects_;  // shared by the workers of every generation
     mutable std::mutex mutex_;
     std::shared_ptr<Generation> current_;

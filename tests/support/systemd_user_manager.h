@@ -29,6 +29,11 @@ public:
     // For run_backstop: XDG_RUNTIME_DIR, DBUS_SESSION_BUS_ADDRESS.
     const std::map<std::string, std::string>& env() const { return env_; }
 
+    // The manager's $HOME and $XDG_CONFIG_HOME: what %h and %E (and with systemd 252 %S) mean in
+    // its units.
+    std::string home() const { return dir_.file("home"); }
+    std::string config_home() const { return dir_.file("config"); }
+
     // Writes $XDG_CONFIG_HOME/systemd/user/NAME and reloads the manager.
     void write_unit(const std::string& name, const std::string& text);
     // `systemctl --user ARGS` against this manager.
