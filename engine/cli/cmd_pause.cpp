@@ -16,27 +16,22 @@ namespace backstop::cli {
 
 namespace {
 
-// Times as the other verbs' JSON has them: UTC text beside epoch milliseconds; "" and 0 for none.
-void put_time(nlohmann::json& j, const std::string& key, std::int64_t ms) {
-    j[key] = ms ? format_utc(ms) : "";
-    j[key + "_ms"] = ms;
-}
+struct Moment {
+    const char* name;
+    std::int64_t ms;
+};
 
-nlohmann::json pause_json(const ServicePause& p) {
-    nlohmann::json j = {{"service", p.service}, {"paused", true}};
-    put_time(j, "since", p.since_ms);
-    put_time(j, "until", p.until_ms);
-    j["actor"] = p.actor;
-    j["reason"] = p.reason;
-    return j;
-}
-
-nlohmann::json hotfix_json(const HotfixNotice& n) {
-    nlohmann::json j = {{"service", n.service}, {"hotfix", true}};
-    put_time(j, "declared", n.declared_ms);
-    put_time(j, "eta", n.eta_ms);
-    j["actor"] = n.actor;
-    j["reason"] = n.reason;
+// A pause or a hotfix notice now in force. Times as the other verbs' JSON has them: UTC text
+// beside epoch milliseconds ("" and 0 for none).
+nlohmann::json in_force_json(const std::string& service, const char* what, Moment from, Moment to, const std::string& actor,
+                             const std::string& reason) {
+    nlohmann::json j = {{"service", service}, {what, true}};
+    for (const Moment& m : {from, to}) {
+        j[m.name] = m.ms ? format_utc(m.ms) : "";
+        j[std::string(m.name) + "_ms"] = m.ms;
+    }
+    j["actor"] = actor;
+    j["reason"] = reason;
     return j;
 }
 
@@ -54,7 +49,7 @@ int run_pause(App& app) {
     p.reason = app.args.value("--reason").value_or("");
     if (auto d = app.args.duration("--for")) p.until_ms = p.since_ms + d->count();
     write_pause(app.state_dir, p);
-    if (app.json) print_json(pause_json(p));
+    if (app.json) print_json(in_force_json(p.service, "paused", {"since", p.since_ms}, {"until", p.until_ms}, p.actor, p.reason));
     else std::cout << svc->name << " " << describe(p) << "\n";
     return 0;
 }
@@ -88,7 +83,7 @@ int run_hotfix(App& app) {
     n.actor = app.args.value("--actor").value_or(default_actor());
     n.reason = app.args.value("--reason").value_or("");
     write_hotfix_notice(app.state_dir, n);
-    if (app.json) print_json(hotfix_json(n));
+    if (app.json) print_json(in_force_json(n.service, "hotfix", {"declared", n.declared_ms}, {"eta", n.eta_ms}, n.actor, n.reason));
     else std::cout << svc->name << ": hotfix expected by " << format_utc(n.eta_ms) << " (decision rules see hotfix_eta)\n";
     return 0;
 }

@@ -77,28 +77,25 @@ void check_completions(const std::string& shell) {
     CHECK(services == std::vector<std::string>{"web"});
 }
 
+// `parse` checks the file's syntax without running it; then the completions are asked for.
+void check_shell(const std::string& shell, const std::vector<std::string>& parse) {
+    backstop::ProcessResult parsed = run_tool(parse);
+    INFO(parsed.err);
+    CHECK(parsed.exit_code == 0);
+    CHECK(parsed.err.empty());
+    check_completions(shell);
+}
+
 }  // namespace
 
 TEST_CASE("bash parses its completion and completes verbs, options, values and services", "[cli]") {
-    backstop::ProcessResult parsed = run_tool({"bash", "-n", build_file("completions/backstop.bash")});
-    INFO(parsed.err);
-    CHECK(parsed.exit_code == 0);
-    CHECK(parsed.err.empty());
-    check_completions("bash");
+    check_shell("bash", {"bash", "-n", build_file("completions/backstop.bash")});
 }
 
 TEST_CASE("zsh parses its completion and completes verbs, options, values and services", "[cli]") {
-    backstop::ProcessResult parsed = run_tool({"zsh", "-n", build_file("completions/_backstop")});
-    INFO(parsed.err);
-    CHECK(parsed.exit_code == 0);
-    CHECK(parsed.err.empty());
-    check_completions("zsh");
+    check_shell("zsh", {"zsh", "-n", build_file("completions/_backstop")});
 }
 
 TEST_CASE("fish parses its completion and completes verbs, options, values and services", "[cli]") {
-    backstop::ProcessResult parsed = run_tool({"fish", "--no-execute", build_file("completions/backstop.fish")});
-    INFO(parsed.err);
-    CHECK(parsed.exit_code == 0);
-    CHECK(parsed.err.empty());
-    check_completions("fish");
+    check_shell("fish", {"fish", "--no-execute", build_file("completions/backstop.fish")});
 }
