@@ -1,6 +1,6 @@
 // The files the build writes from backstop's own tables (`backstop __generate NAME FILE`): man
-// pages and shell completions. A new page is one more row in generated_files() and one more pair
-// in BACKSTOP_GENERATED (engine/CMakeLists.txt).
+// pages, shell completions, the policy JSON Schema and the LuaLS stubs. A new one is a writer,
+// one more row in generated_files() and one more pair in backstop_generated (engine/CMakeLists.txt).
 #pragma once
 
 #include <ostream>
@@ -10,7 +10,7 @@
 namespace backstop::cli {
 
 struct GeneratedFile {
-    std::string name;  // what `__generate` is asked for: "man1", "bash"
+    std::string name;  // what `__generate` is asked for: "man1", "schema"
     std::string what;  // "backstop(1)", for messages
     void (*write)(std::ostream& out);
 };

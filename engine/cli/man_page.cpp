@@ -1,7 +1,7 @@
 #include "cli/man_page.h"
 
-#include "cli/help_text.h"
 #include "cli/reference.h"
+#include "cli/verbs.h"
 #include "cli/roff.h"
 
 namespace backstop::cli {
@@ -39,9 +39,7 @@ void write_table(RoffPage& page, const std::string& title, const std::vector<Ref
 }  // namespace
 
 void write_man_page(std::ostream& out) {
-    RoffPage page("BACKSTOP", 1, version_line(), "backstop manual");
-    page.heading("NAME");
-    page.paragraph("backstop - deployment rollback as policy");
+    RoffPage page("backstop", "1", "deployment rollback as policy");
     page.heading("SYNOPSIS");
     std::vector<std::string> synopsis = {"backstop [GLOBAL OPTIONS] VERB [ARGS]", "backstop help [VERB]", "backstop VERB --help",
                                          "backstop --version"};

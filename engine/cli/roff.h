@@ -1,6 +1,5 @@
-// A man page as roff (the man macros): headings, paragraphs, tagged items and examples, with the
-// text escaped so that any string from a table can go in. backstop(1) is written with it; more
-// pages (backstop.toml(5), backstop-lua(7)) can be too.
+// Writing man pages: roff text from plain text, so generated pages render without groff warnings,
+// and RoffPage for a page made of headings, paragraphs, tagged items and literal lines.
 #pragma once
 
 #include <sstream>
@@ -8,16 +7,24 @@
 #include <string_view>
 #include <vector>
 
+namespace backstop::cli::roff {
+
+// `text` as roff running text: backslashes escaped, `name` in bold, characters beyond ASCII as
+// groff named characters, and a line starting with '.' or '\'' kept from being read as a request.
+std::string text(std::string_view text);
+
+// The .TH line and the NAME section: `page` "backstop.toml", `section` "5", `summary` one line.
+std::string header(std::string_view page, std::string_view section, std::string_view summary);
+
+}  // namespace backstop::cli::roff
+
 namespace backstop::cli {
 
-// `text` as roff input text: backslashes, hyphens (as \-, so options copy as typed), a leading
-// `.` or `'`, and every non-ASCII character (as \[uXXXX]) escaped.
-std::string roff_escape(std::string_view text);
-
+// A man page written section by section; every string goes through roff::text.
 class RoffPage {
 public:
-    // `.TH NAME SECTION "" "SOURCE" "MANUAL"`; no date, so a page is the same whenever it is built.
-    RoffPage(std::string_view name, int section, std::string_view source, std::string_view manual);
+    // Starts with roff::header: the .TH line (no date, so a page is the same whenever it is built) and NAME.
+    RoffPage(std::string_view page, std::string_view section, std::string_view summary);
 
     void heading(std::string_view title);     // .SH
     void subheading(std::string_view title);  // .SS
@@ -26,8 +33,8 @@ public:
     void item(std::string_view term, std::string_view argument, std::string_view text);
     // Lines shown as typed, indented and unfilled (commands, usage forms).
     void literal(const std::vector<std::string>& lines);
-    void indent();    // .RS: what follows is indented, until outdent()
-    void outdent();   // .RE
+    void indent();   // .RS: what follows is indented, until outdent()
+    void outdent();  // .RE
 
     std::string text() const { return out_.str(); }
 

@@ -87,7 +87,8 @@ std::vector<Verb> make_table() {
           flag("--clear", "withdraw the announcement"), kJson},
          service_operand(), {"backstop hotfix web --eta 10m --reason 'fix for #4711 is in CI'"}, run_hotfix},
         // The build writes the man page and the completions with this; the completions ask for service names.
-        {"__generate", {"__generate NAME FILE"}, "Write a generated file (man1, bash, zsh, fish)", {}, {2, 2, {}, ValueKind::file},
+        {"__generate", {"__generate NAME [FILE]"}, "Write a generated file (cli/generate.cpp), to stdout without FILE", {},
+         {1, 2, {}, ValueKind::file},
          {"backstop __generate man1 build/man/backstop.1"}, run_generate, true},
         {"__services", {"__services"}, "The names of the services in the policies, one a line", {}, {}, {"backstop __services"},
          run_services, true},

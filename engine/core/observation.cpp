@@ -6,9 +6,7 @@ namespace backstop {
 
 namespace {
 
-// In SourceKind order.
-constexpr std::array<std::string_view, 12> kind_names = {
-    "http", "tcp", "command", "log", "unit", "container", "process", "prometheus", "cpu", "memory", "disk", "event"};
+constexpr std::span<const std::string_view> kind_names = kSourceKindNames;
 
 }  // namespace
 

@@ -160,4 +160,9 @@ std::optional<SourceKind> parse_source_kind(std::string_view word);
 // Every kind's name, for "did you mean" and messages.
 std::span<const std::string_view> source_kind_names();
 
+// In SourceKind order; constant, so tables built at compile time (policy_keys.cpp) can name it.
+inline constexpr std::string_view kSourceKindNames[] = {"http", "tcp",       "command", "log",
+                                                        "unit", "container", "process", "prometheus",
+                                                        "cpu",  "memory",    "disk",    "event"};
+
 }  // namespace backstop

@@ -10,6 +10,7 @@
 #include "core/parallel_for.h"
 #include "policy/notify_compiler.h"
 #include "policy/policy.h"
+#include "policy/policy_keys.h"
 #include "policy/report.h"
 #include "policy/service_compiler.h"
 #include "policy/toml_reader.h"
@@ -21,15 +22,13 @@ namespace {
 using policy::RawMember;
 using policy::RawValue;
 
-constexpr std::array<std::string_view, 2> kTopLevelKeys = {"service", "notify"};
-
 void reject_unknown_top_level(const RawValue& root, policy::Report& report) {
     for (const RawMember& m : root.members) {
-        if (m.key == "service" || m.key == "notify") continue;
+        if (policy::find_key(policy::Section::top, m.key)) continue;
         std::string message = "unknown top-level key `" + m.key + "`";
         if (!policy::home_of_key(m.key, "NAME").empty())
             message += "; it belongs in a [service.NAME] table";
-        else if (auto guess = did_you_mean(m.key, kTopLevelKeys))
+        else if (auto guess = did_you_mean(m.key, policy::key_names(policy::Section::top)))
             message += "; did you mean `" + *guess + "`?";
         else
             message += "; policies are written as [service.NAME] tables";

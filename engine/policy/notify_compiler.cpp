@@ -1,5 +1,5 @@
-// One [[notify]] table → NotifyChannel. The lists of keys here are the [[notify]] format; keep them
-// in step with NotifyChannel in policy.h and the README's Notifications section.
+// One [[notify]] table → NotifyChannel. Its keys, types and events are those of policy_keys.cpp;
+// keep NotifyChannel in policy.h and the README's Notifications section in step with them.
 #include "policy/notify_compiler.h"
 
 #include <algorithm>
@@ -8,6 +8,7 @@
 #include "core/did_you_mean.h"
 #include "core/env_template.h"
 #include "policy/field_reader.h"
+#include "policy/policy_keys.h"
 
 namespace backstop::policy {
 
@@ -15,27 +16,14 @@ namespace {
 
 constexpr std::string_view kLabel = "[notify]";  // FieldReader brackets it: "[[notify]]"
 
-constexpr std::array<std::string_view, 2> kHttpKeys = {"url", "headers"};
-constexpr std::array<std::string_view, 5> kEmailKeys = {"smtp_url", "from", "to", "username", "password"};
-constexpr std::array<std::string_view, 13> kAllKeys = {"name",    "type",    "events",   "services", "timeout",
-                                                       "deadline", "url",    "headers",  "smtp_url", "from",
-                                                       "to",       "username", "password"};
-constexpr std::array<std::string_view, 4> kTypes = {"slack", "discord", "webhook", "email"};
-constexpr std::array<std::string_view, 10> kEvents = {"succeeded", "failed",     "verify_failed",
-                                                     "refused",   "manual",     "paged",
-                                                     "awaiting_hotfix", "suppressed", "no_action",
-                                                     "nothing_to_do"};
-// Announced when `events` is left out: every rollback outcome and every page; not the quiet ones
-// (a trigger held back, a decision to do nothing, a run that found nothing to do).
-constexpr std::size_t kDefaultEvents = 7;
+const std::span<const std::string_view> kTypes = find_key(Section::notify, "type")->choices;
+const std::span<const std::string_view> kEvents = find_key(Section::notify, "events")->choices;
 
-template <std::size_t N>
-bool contains(const std::array<std::string_view, N>& list, std::string_view key) {
+bool contains(std::span<const std::string_view> list, std::string_view key) {
     return std::find(list.begin(), list.end(), key) != list.end();
 }
 
-template <std::size_t N>
-std::string listed(const std::array<std::string_view, N>& list) {
+std::string listed(std::span<const std::string_view> list) {
     std::string out;
     for (auto k : list) out += (out.empty() ? "" : ", ") + std::string(k);
     return out;
@@ -77,7 +65,7 @@ std::optional<NotifyType> type_named(std::string_view name) {
 }
 
 void compile_events(FieldReader& fields, NotifyChannel& channel, Report& report) {
-    channel.events.assign(kEvents.begin(), kEvents.begin() + kDefaultEvents);
+    channel.events.assign(kEvents.begin(), kEvents.begin() + kDefaultNotifyEvents);
     auto events = fields.strings("events");
     if (!events) return;
     const RawValue& raw = *fields.table().find("events");
@@ -197,7 +185,7 @@ NotifyChannel compile_notify(const RawValue& table, Report& report) {
     NotifyChannel channel;
     channel.defined_at = table.at;
     FieldReader fields(table, std::string(kLabel), report);
-    fields.reject_unknown(kAllKeys);
+    fields.reject_unknown(key_names(Section::notify));
 
     if (auto name = fields.string("name", false)) {
         if (valid_channel_name(*name))
@@ -238,12 +226,15 @@ NotifyChannel compile_notify(const RawValue& table, Report& report) {
     channel.type = *type;
     const bool email = *type == NotifyType::email;
     // Keys of the other kind of channel: known, but meaningless here.
+    const std::string_view type_name = to_string(*type);
     for (const RawMember& m : table.members) {
-        bool wrong = email ? contains(kHttpKeys, m.key) : contains(kEmailKeys, m.key);
-        if (!wrong) continue;
+        const KeySpec* spec = find_key(Section::notify, m.key);
+        if (!spec || applies(*spec, type_name)) continue;
+        std::vector<std::string_view> own;
+        for (const KeySpec& k : section(Section::notify).keys)
+            if (!k.only_for.empty() && applies(k, type_name)) own.push_back(k.name);
         report.error("unknown-key", m.key_at,
-                     "`" + m.key + "` does not apply to a " + std::string(to_string(*type)) + " channel; it takes " +
-                         (email ? listed(kEmailKeys) : listed(kHttpKeys)));
+                     "`" + m.key + "` does not apply to a " + std::string(type_name) + " channel; it takes " + listed(own));
     }
     if (email)
         compile_email(fields, channel, report);

@@ -45,8 +45,4 @@ private:
     Diagnostics problems_;
 };
 
-// Keys of a [rule.NAME] table and of its per-service override table, besides the parameters.
-inline constexpr std::string_view kTriggerTuningKeys[] = {"source", "when", "for", "severity", "delay",
-                                                           "then", "window", "baseline", "cooldown"};
-
 }  // namespace backstop::policy

@@ -1,5 +1,5 @@
-// One [service.NAME] table → ServicePolicy. The lists of keys here are the policy format; keep
-// them in step with the struct fields in policy.h.
+// One [service.NAME] table → ServicePolicy. Its keys are those of policy_keys.cpp; a key added
+// there is read here.
 #include "policy/service_compiler.h"
 
 #include <algorithm>
@@ -8,6 +8,7 @@
 
 #include "core/did_you_mean.h"
 #include "policy/field_reader.h"
+#include "policy/policy_keys.h"
 #include "policy/watch_compiler.h"
 #include "prim/git_names.h"
 #include "prim/systemd_units.h"
@@ -16,24 +17,9 @@ namespace backstop::policy {
 
 namespace {
 
-constexpr std::array<std::string_view, 29> kServiceKeys = {
-    "strategy", "releases", "current", "restart", "restart_timeout", "env", "health", "rollback", "points",
-    // watching and deciding
-    "source", "trigger", "use", "rules", "decide", "schedule", "cooldown",
-    // strategy "git"
-    "checkout", "mode", "remote", "branch", "known_good", "git_timeout",
-    // strategy "docker"
-    "container", "image", "docker_host", "docker_timeout",
-    // systemd
-    "unit", "scope", "unit_timeout"};
-constexpr std::array<std::string_view, 6> kHealthKeys = {"url", "timeout", "interval", "attempts",
-                                                         "expect_status", "expect_body"};
-constexpr std::array<std::string_view, 7> kRollbackKeys = {"runbook", "max_attempts", "window", "level",
-                                                           "hook_timeout", "exec_allow", "levels"};
-constexpr std::array<std::string_view, 4> kPointsKeys = {"config", "volumes", "docker_volumes", "keep"};
-constexpr std::array<std::string_view, 3> kStrategies = {"releases", "git", "docker"};
-constexpr std::array<std::string_view, 2> kGitModes = {"reset", "revert"};
-constexpr std::array<std::string_view, 2> kSystemdScopes = {"system", "user"};
+const std::span<const std::string_view> kStrategies = find_key(Section::service, "strategy")->choices;
+const std::span<const std::string_view> kGitModes = find_key(Section::service, "mode")->choices;
+const std::span<const std::string_view> kSystemdScopes = find_key(Section::service, "scope")->choices;
 
 bool is_bare_key_char(char c) {
     return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
@@ -46,8 +32,7 @@ bool valid_service_name(std::string_view name) {
     return true;
 }
 
-template <std::size_t N>
-bool contains(const std::array<std::string_view, N>& list, std::string_view key) {
+bool contains(std::span<const std::string_view> list, std::string_view key) {
     for (auto k : list)
         if (k == key) return true;
     return false;
@@ -181,6 +166,18 @@ RollbackSettings compile_rollback(FieldReader& fields, const std::filesystem::pa
     return rollback;
 }
 
+// A key of another strategy (`checkout` in a releases service) would be read by nothing: say so
+// rather than let it look like it took effect.
+void reject_other_strategy_keys(const RawValue& service, const std::string& strategy, Report& report) {
+    for (const RawMember& m : service.members) {
+        const KeySpec* spec = find_key(Section::service, m.key);
+        if (!spec || applies(*spec, strategy)) continue;
+        report.error("unknown-key", m.key_at,
+                     "`" + m.key + "` does not apply to a " + strategy + " service; it is for strategy \"" +
+                         std::string(spec->only_for) + "\"");
+    }
+}
+
 }  // namespace
 
 std::string service_label(const std::string& name) {
@@ -191,10 +188,10 @@ std::string service_label(const std::string& name) {
 
 std::string home_of_key(std::string_view key, const std::string& service_name) {
     std::string label = service_label(service_name);
-    if (contains(kServiceKeys, key)) return "[" + label + "]";
-    if (contains(kHealthKeys, key)) return "[" + label + ".health]";
-    if (contains(kRollbackKeys, key)) return "[" + label + ".rollback]";
-    if (contains(kPointsKeys, key)) return "[" + label + ".points]";
+    if (find_key(Section::service, key)) return "[" + label + "]";
+    if (find_key(Section::health, key)) return "[" + label + ".health]";
+    if (find_key(Section::rollback, key)) return "[" + label + ".rollback]";
+    if (find_key(Section::points, key)) return "[" + label + ".points]";
     return {};
 }
 
@@ -214,7 +211,7 @@ ServicePolicy compile_service(const RawMember& service, const PolicySource& sour
     FieldReader fields(service.value, service_label(name), report);
     // Keys written in the wrong one of the three tables are the commonest slip: say where they go.
     auto home = [&](std::string_view key) { return home_of_key(key, name); };
-    fields.reject_unknown(kServiceKeys, home);
+    fields.reject_unknown(key_names(Section::service), home);
 
     auto strategy = fields.string("strategy");
     if (strategy) {
@@ -229,6 +226,8 @@ ServicePolicy compile_service(const RawMember& service, const PolicySource& sour
     } else if (!service.value.find("strategy")) {
         fields.missing("strategy");
     }
+
+    if (!policy.strategy.empty()) reject_other_strategy_keys(service.value, policy.strategy, report);
 
     auto releases = fields.path("releases", source.base_dir);
     auto current = fields.path("current", source.base_dir);
@@ -250,7 +249,7 @@ ServicePolicy compile_service(const RawMember& service, const PolicySource& sour
 
     if (const RawValue* table = fields.subtable("health")) {
         FieldReader health(*table, fields.label() + ".health", report);
-        health.reject_unknown(kHealthKeys, home);
+        health.reject_unknown(key_names(Section::health), home);
         policy.health = compile_health(health);
     } else if (!service.value.find("health")) {
         report.warning("no-health-check", service.value.at,
@@ -260,7 +259,7 @@ ServicePolicy compile_service(const RawMember& service, const PolicySource& sour
     }
     if (const RawValue* table = fields.subtable("points")) {
         FieldReader points(*table, fields.label() + ".points", report);
-        points.reject_unknown(kPointsKeys, home);
+        points.reject_unknown(key_names(Section::points), home);
         auto absolute = [&](const std::vector<std::string>& paths) {
             std::vector<std::filesystem::path> out;
             for (const auto& p : paths) out.push_back((source.base_dir / p).lexically_normal());
@@ -279,7 +278,7 @@ ServicePolicy compile_service(const RawMember& service, const PolicySource& sour
     }
     if (const RawValue* table = fields.subtable("rollback")) {
         FieldReader rollback(*table, fields.label() + ".rollback", report);
-        rollback.reject_unknown(kRollbackKeys, home);
+        rollback.reject_unknown(key_names(Section::rollback), home);
         policy.rollback = compile_rollback(rollback, source.base_dir);
     }
     compile_watch(fields, source, report, cache, policy);

@@ -5,37 +5,12 @@
 
 #include "core/did_you_mean.h"
 #include "decide/trigger_schema.h"
+#include "policy/policy_keys.h"
 #include "policy/rule_library.h"
 
 namespace backstop::policy {
 
 namespace {
-
-constexpr std::array<std::string_view, 10> kTriggerKeys = {"name", "source", "when",     "for",     "severity",
-                                                           "delay", "then",   "window", "baseline", "cooldown"};
-constexpr std::array<std::string_view, 2> kDecideKeys = {"when", "then"};
-constexpr std::array<std::string_view, 2> kScheduleKeys = {"cron", "then"};
-
-std::vector<std::string_view> source_keys(SourceKind kind) {
-    if (kind == SourceKind::event) return {"kind", "match"};  // nothing is looked at: no interval, no timeout
-    std::vector<std::string_view> keys = {"kind", "interval", "timeout"};
-    auto add = [&](std::initializer_list<std::string_view> more) { keys.insert(keys.end(), more); };
-    switch (kind) {
-        case SourceKind::http: add({"url", "method", "expect_status", "body", "max_latency"}); break;
-        case SourceKind::tcp: add({"host", "port"}); break;
-        case SourceKind::command: add({"command", "working_dir"}); break;
-        case SourceKind::log: add({"path", "pattern"}); break;
-        case SourceKind::unit: add({"unit", "scope"}); break;
-        case SourceKind::container: add({"container", "docker_host"}); break;
-        case SourceKind::process: add({"pid_file"}); break;
-        case SourceKind::prometheus: add({"url", "query"}); break;
-        case SourceKind::disk: add({"path"}); break;
-        case SourceKind::cpu:
-        case SourceKind::memory:
-        case SourceKind::event: break;
-    }
-    return keys;
-}
 
 // `text` as a POSIX extended expression matching exactly it.
 std::string literal_pattern(const std::string& text) {
@@ -70,8 +45,7 @@ std::optional<SourceSpec> compile_source(const RawMember& member, const std::str
         return std::nullopt;
     }
     spec.kind = *kind;
-    auto keys = source_keys(spec.kind);
-    f.reject_unknown(keys);
+    f.reject_unknown(key_names(Section::source, to_string(spec.kind)));
     if (auto d = f.duration("interval")) spec.interval = *d;
     if (auto d = f.duration("timeout")) spec.timeout = *d;
     std::string why;
@@ -286,7 +260,7 @@ void compile_rule_use(const RawValue& use, const RawValue* tuning, const std::st
         Report* when_report = &rule_report;
         if (override_table && override_table->is(RawValue::Kind::table)) {
             FieldReader over(*override_table, label + ".rules." + rule->name, report);
-            std::vector<std::string_view> known(std::begin(kTriggerTuningKeys), std::end(kTriggerTuningKeys));
+            std::vector<std::string_view> known = rule_tuning_key_names();
             for (const auto& p : rule->params) known.push_back(p.first);
             over.reject_unknown(known);
             read_trigger_tuning(over, t);
@@ -370,7 +344,7 @@ void compile_watch(FieldReader& fields, const PolicySource& source, Report& repo
     if (const RawValue* triggers = array_of_tables(service, "trigger", label, report)) {
         for (const RawValue& table : triggers->items) {
             FieldReader f(table, label + ".trigger", report);
-            f.reject_unknown(kTriggerKeys);
+            f.reject_unknown(key_names(Section::trigger));
             TriggerPolicy t;
             t.defined_at = table.at;
             if (auto n = f.string("name", false)) t.name = *n;
@@ -406,7 +380,7 @@ void compile_watch(FieldReader& fields, const PolicySource& source, Report& repo
         auto schema = std::shared_ptr<const ExpressionSchema>(&decision_schema(), [](const ExpressionSchema*) {});
         for (const RawValue& table : decide->items) {
             FieldReader f(table, label + ".decide", report);
-            f.reject_unknown(kDecideKeys);
+            f.reject_unknown(key_names(Section::decide));
             DecisionRule rule;
             const RawValue* when = table.find("when");
             if (!when) require(f, "when");
@@ -420,7 +394,7 @@ void compile_watch(FieldReader& fields, const PolicySource& source, Report& repo
     if (const RawValue* schedules = array_of_tables(service, "schedule", label, report)) {
         for (const RawValue& table : schedules->items) {
             FieldReader f(table, label + ".schedule", report);
-            f.reject_unknown(kScheduleKeys);
+            f.reject_unknown(key_names(Section::schedule));
             ScheduleSpec s;
             s.defined_at = table.at;
             const RawValue* cron = table.find("cron");

@@ -191,6 +191,6 @@ HttpResponse CurlHttpClient::perform(const HttpRequest& request) {
 
 }  // namespace
 
-std::unique_ptr<HttpClient> make_curl_http_client() { return std::make_unique<CurlHttpClient>(); }
+std::unique_ptr<HttpClient> make_http_client() { return std::make_unique<CurlHttpClient>(); }
 
 }  // namespace backstop

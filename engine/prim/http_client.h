@@ -35,13 +35,8 @@ public:
     virtual HttpResponse send(const HttpRequest& request) = 0;
 };
 
-// The client to use: plain http:// to a numeric address or `localhost` goes over backstop's own
-// HTTP/1.1 client (prim/plain_http_client.h); https, host names, and every request while a proxy
-// variable (http_proxy, all_proxy) is set go through libcurl, loaded on the first such request.
-// One per thread (both keep connections open between calls).
+// The libcurl client (loaded on the first request, prim/curl_library.h). It keeps one connection
+// open between calls, so make one per thread.
 std::unique_ptr<HttpClient> make_http_client();
-
-// libcurl-backed client; one per thread (it reuses a connection between calls).
-std::unique_ptr<HttpClient> make_curl_http_client();
 
 }  // namespace backstop

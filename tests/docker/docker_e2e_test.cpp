@@ -68,7 +68,7 @@ struct ContainerService {
         HttpRequest req;
         req.url = "http://127.0.0.1:" + std::to_string(port) + "/health";
         req.timeout = Duration{1000};
-        HttpResponse r = make_curl_http_client()->send(req);
+        HttpResponse r = make_http_client()->send(req);
         if (!r.transport_ok()) return "";
         return std::to_string(r.status) + " " + r.body;
     }

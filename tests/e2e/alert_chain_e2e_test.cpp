@@ -99,7 +99,7 @@ std::optional<double> query_one(const PrometheusServer& prometheus, const std::s
     req.headers["Content-Type"] = "application/x-www-form-urlencoded";
     req.body = "query=" + form_encoded(promql);
     req.timeout = Duration{5000};
-    HttpResponse r = make_curl_http_client()->send(req);
+    HttpResponse r = make_http_client()->send(req);
     if (r.status != 200) return std::nullopt;
     auto j = nlohmann::json::parse(r.body, nullptr, false);
     if (j.is_discarded() || j["data"]["result"].size() != 1) return std::nullopt;

@@ -103,7 +103,7 @@ struct MigratingService {
         HttpRequest req;
         req.url = "http://127.0.0.1:" + std::to_string(port) + path;
         req.timeout = Duration{1000};
-        HttpResponse r = make_curl_http_client()->send(req);
+        HttpResponse r = make_http_client()->send(req);
         if (!r.transport_ok() || r.status != 200) return "";
         std::string body = r.body;
         while (!body.empty() && body.back() == '\n') body.pop_back();

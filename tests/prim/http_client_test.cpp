@@ -1,5 +1,5 @@
-// Both HTTP clients against a real loopback receiver — libcurl's and the plain one that takes
-// http:// to numeric addresses — must answer alike: methods, headers, bodies, deadlines, refusals.
+// The HTTP client (libcurl) against a real loopback receiver: methods, headers, bodies, deadlines,
+// refusals.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -11,7 +11,6 @@
 #include <thread>
 
 #include "prim/http_client.h"
-#include "prim/plain_http_client.h"
 #include "support/http_receiver.h"
 
 using namespace backstop;
@@ -42,24 +41,12 @@ int closed_port() {
     return ntohs(addr.sin_port);
 }
 
-struct Client {
-    const char* name;
-    std::unique_ptr<HttpClient> (*make)();
-};
-
-// For GENERATE: each case runs once per client.
-Catch::Generators::GeneratorWrapper<Client> each_client() {
-    return Catch::Generators::values<Client>({{"libcurl", &make_curl_http_client}, {"plain", &make_plain_http_client}});
-}
-
 }  // namespace
 
 TEST_CASE("GET returns status, body and lower-cased headers", "[http]") {
-    const Client client_under_test = GENERATE(each_client());
-    INFO(client_under_test.name);
     HttpReceiver receiver;
     receiver.respond("/health", {.status = 200, .body = "all good", .headers = {{"X-Release", "v42"}}});
-    auto client = client_under_test.make();
+    auto client = make_http_client();
     auto r = client->send(request("GET", receiver.url("/health?verbose=1#top")));
     CHECK(r.transport_ok());
     CHECK(r.status == 200);
@@ -80,25 +67,21 @@ TEST_CASE("GET returns status, body and lower-cased headers", "[http]") {
 }
 
 TEST_CASE("an HTTP error status is an answer, not a transport failure", "[http]") {
-    const Client client_under_test = GENERATE(each_client());
-    INFO(client_under_test.name);
     HttpReceiver receiver;
     receiver.respond("/broken", {.status = 503, .body = "down"});
-    auto r = client_under_test.make()->send(request("GET", receiver.url("/broken")));
+    auto r = make_http_client()->send(request("GET", receiver.url("/broken")));
     CHECK(r.transport_ok());
     CHECK(r.status == 503);
     CHECK(r.body == "down");
 }
 
 TEST_CASE("POST delivers body and headers, the caller's User-Agent wins", "[http]") {
-    const Client client_under_test = GENERATE(each_client());
-    INFO(client_under_test.name);
     HttpReceiver receiver;
     receiver.respond("/hook", {.status = 202, .body = "queued"});
     auto req = request("POST", receiver.url("/hook"));
     req.headers = {{"Content-Type", "application/json"}, {"Authorization", "Bearer t0ken"}, {"User-Agent", "poller/2"}, {"X-Empty", ""}};
     req.body = R"({"release":"v41","reason":"error rate"})";
-    auto r = client_under_test.make()->send(req);
+    auto r = make_http_client()->send(req);
     CHECK(r.status == 202);
     CHECK(r.body == "queued");
 
@@ -115,12 +98,10 @@ TEST_CASE("POST delivers body and headers, the caller's User-Agent wins", "[http
 }
 
 TEST_CASE("a large POST body arrives whole without an Expect round trip", "[http]") {
-    const Client client_under_test = GENERATE(each_client());
-    INFO(client_under_test.name);
     HttpReceiver receiver;
     auto req = request("POST", receiver.url("/big"));
     req.body = std::string(3 << 20, 'b');
-    auto r = client_under_test.make()->send(req);
+    auto r = make_http_client()->send(req);
     CHECK(r.status == 200);
     CHECK(r.elapsed < 900ms);
     auto seen = receiver.requests();
@@ -129,11 +110,9 @@ TEST_CASE("a large POST body arrives whole without an Expect round trip", "[http
 }
 
 TEST_CASE("PUT, DELETE and HEAD use their methods", "[http]") {
-    const Client client_under_test = GENERATE(each_client());
-    INFO(client_under_test.name);
     HttpReceiver receiver;
     receiver.respond("/thing", {.status = 200, .body = "twelve bytes"});
-    auto client = client_under_test.make();
+    auto client = make_http_client();
 
     auto put = request("PUT", receiver.url("/thing"));
     put.body = "new";
@@ -161,14 +140,12 @@ TEST_CASE("PUT, DELETE and HEAD use their methods", "[http]") {
 }
 
 TEST_CASE("a hanging receiver times out at the deadline", "[http]") {
-    const Client client_under_test = GENERATE(each_client());
-    INFO(client_under_test.name);
     HttpReceiver receiver;
     receiver.respond("/slow", {.status = 200, .body = "late", .delay = 5s});
     auto req = request("GET", receiver.url("/slow"));
     req.timeout = 300ms;
     auto start = std::chrono::steady_clock::now();
-    auto r = client_under_test.make()->send(req);
+    auto r = make_http_client()->send(req);
     auto took = std::chrono::steady_clock::now() - start;
     CHECK(r.timed_out);
     CHECK_FALSE(r.transport_ok());
@@ -180,31 +157,25 @@ TEST_CASE("a hanging receiver times out at the deadline", "[http]") {
 }
 
 TEST_CASE("a closed port is a refused connection", "[http]") {
-    const Client client_under_test = GENERATE(each_client());
-    INFO(client_under_test.name);
-    auto r = client_under_test.make()->send(request("GET", "http://127.0.0.1:" + std::to_string(closed_port()) + "/"));
+    auto r = make_http_client()->send(request("GET", "http://127.0.0.1:" + std::to_string(closed_port()) + "/"));
     CHECK(r.status == 0);
     CHECK(r.error == "connection refused");
     CHECK_FALSE(r.timed_out);
 }
 
 TEST_CASE("redirects are not followed", "[http]") {
-    const Client client_under_test = GENERATE(each_client());
-    INFO(client_under_test.name);
     HttpReceiver receiver;
     receiver.respond("/old", {.status = 302, .headers = {{"Location", "/new"}}});
-    auto r = client_under_test.make()->send(request("GET", receiver.url("/old")));
+    auto r = make_http_client()->send(request("GET", receiver.url("/old")));
     CHECK(r.status == 302);
     CHECK(r.headers["location"] == "/new");
     CHECK(receiver.requests().size() == 1);
 }
 
 TEST_CASE("one client serves several requests, a sequence answers in order", "[http]") {
-    const Client client_under_test = GENERATE(each_client());
-    INFO(client_under_test.name);
     HttpReceiver receiver;
     receiver.respond_sequence("/flaky", {{.status = 500, .body = "boom"}, {.status = 200, .body = "fine"}});
-    auto client = client_under_test.make();
+    auto client = make_http_client();
     CHECK(client->send(request("GET", receiver.url("/flaky"))).status == 500);
     CHECK(client->send(request("GET", receiver.url("/flaky"))).status == 200);
     CHECK(client->send(request("GET", receiver.url("/flaky"))).status == 200);  // the last repeats
@@ -212,17 +183,15 @@ TEST_CASE("one client serves several requests, a sequence answers in order", "[h
 }
 
 TEST_CASE("a dropped connection is an empty reply", "[http]") {
-    const Client client_under_test = GENERATE(each_client());
-    INFO(client_under_test.name);
     HttpReceiver receiver;
     receiver.respond("/drop", {.drop = true});
-    auto dropped = client_under_test.make()->send(request("GET", receiver.url("/drop")));
+    auto dropped = make_http_client()->send(request("GET", receiver.url("/drop")));
     CHECK(dropped.status == 0);
     CHECK(dropped.error == "empty reply from server");
 }
 
 TEST_CASE("libcurl: a URL of another scheme comes back as an error", "[http]") {
-    auto bad = make_curl_http_client()->send(request("GET", "ftp://127.0.0.1/x"));
+    auto bad = make_http_client()->send(request("GET", "ftp://127.0.0.1/x"));
     CHECK_FALSE(bad.transport_ok());
     CHECK(bad.error.find("unsupported URL scheme") != std::string::npos);
 }
@@ -233,7 +202,7 @@ TEST_CASE("the receiver answers requests in parallel and records them all", "[ht
     std::vector<std::thread> threads;
     auto start = std::chrono::steady_clock::now();
     for (int i = 0; i < 4; ++i)
-        threads.emplace_back([&] { make_curl_http_client()->send(request("POST", receiver.url("/slow"))); });
+        threads.emplace_back([&] { make_http_client()->send(request("POST", receiver.url("/slow"))); });
     CHECK(receiver.wait_for_requests(4, 2s));
     for (auto& t : threads) t.join();
     CHECK(std::chrono::steady_clock::now() - start < 1s);

@@ -183,7 +183,7 @@ bool has_header(const std::string& response, const std::string& line) {
 TEST_CASE("the server answers the libcurl client: method, path, query, headers, body", "[http-server]") {
     HttpServer server(options_with(), echo);
     REQUIRE(server.port() > 0);
-    auto client = make_curl_http_client();
+    auto client = make_http_client();
 
     auto get = client->send(request("GET", url(server, "/status?service=web&verbose=1")));
     REQUIRE(get.transport_ok());
@@ -210,7 +210,7 @@ TEST_CASE("the server answers the libcurl client: method, path, query, headers, 
 
 TEST_CASE("one libcurl client reuses its keep-alive connection", "[http-server]") {
     HttpServer server(options_with(), echo);
-    auto client = make_curl_http_client();
+    auto client = make_http_client();
     std::set<std::string> peers;
     for (int i = 0; i < 20; ++i) {
         auto r = client->send(request("POST", url(server, "/events"), "event " + std::to_string(i)));
@@ -225,14 +225,14 @@ TEST_CASE("a 1 MiB body is accepted and a larger one gets 413, from libcurl too"
     HttpServer server(options_with(), [](const HttpServerRequest& r) {
         return HttpServerResponse{.body = std::to_string(r.body.size())};
     });
-    auto client = make_curl_http_client();
+    auto client = make_http_client();
     auto ok = client->send(request("POST", url(server, "/big"), std::string(1024 * 1024, 'a')));
     CHECK(ok.status == 200);
     CHECK(ok.body == "1048576");
     auto big = client->send(request("POST", url(server, "/big"), std::string(1024 * 1024 + 1, 'a')));
     CHECK(big.status == 413);
     // The server still works for the next request.
-    CHECK(make_curl_http_client()->send(request("GET", url(server, "/"))).status == 200);
+    CHECK(make_http_client()->send(request("GET", url(server, "/"))).status == 200);
 }
 
 TEST_CASE("pipelined requests on one connection are answered in order", "[http-server]") {
@@ -461,7 +461,7 @@ TEST_CASE("a slow client is cut off at the request deadline and cannot pin the s
         for (int i = 0; i < 200 && !stop_trickling && trickle.send("X"); ++i, ++trickled) std::this_thread::sleep_for(20ms);
     });
     // Meanwhile others are served.
-    auto client = make_curl_http_client();
+    auto client = make_http_client();
     CHECK(client->send(request("GET", url(server, "/meanwhile"))).body == "GET /meanwhile|");
 
     bool closed = false;
@@ -586,7 +586,7 @@ TEST_CASE("binding reports a taken port and an unknown host as errors", "[http-s
     try {
         HttpServer v6(ipv6, echo);
         CHECK(v6.port() > 0);
-        auto r = make_curl_http_client()->send(request("GET", "http://[::1]:" + std::to_string(v6.port()) + "/six"));
+        auto r = make_http_client()->send(request("GET", "http://[::1]:" + std::to_string(v6.port()) + "/six"));
         if (r.transport_ok()) CHECK(r.headers["x-peer"].starts_with("[::1]:"));
     } catch (const Error& e) {
         WARN("no IPv6 loopback here: " << e.what());
@@ -599,7 +599,7 @@ TEST_CASE("ten thousand keep-alive POSTs from one libcurl client all get answers
         ++handled;
         return HttpServerResponse{.status = 202, .body = r.body};
     });
-    auto client = make_curl_http_client();
+    auto client = make_http_client();
     auto req = request("POST", url(server, "/events"));
     req.headers = {{"Content-Type", "application/json"}};
     int ok = 0;
@@ -644,7 +644,7 @@ TEST_CASE("with a certificate and key the server speaks HTTPS, and only HTTPS", 
           "GET /secure?x=1|");
     // TLS 1.0 and 1.1 are refused, and so is plain HTTP.
     CHECK(output_of("curl --silent --max-time 10 --tls-max 1.1 --cacert " + dir.file("cert.pem") + " " + https).empty());
-    CHECK_FALSE(make_curl_http_client()->send(request("GET", url(server, "/plain"))).status == 200);
+    CHECK_FALSE(make_http_client()->send(request("GET", url(server, "/plain"))).status == 200);
 
     options.tls_key_pem.clear();
     CHECK_THROWS_WITH(HttpServer(options, echo), Catch::Contains("TLS needs both a certificate and a key"));

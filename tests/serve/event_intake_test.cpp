@@ -182,7 +182,7 @@ match = "job=web"
                                                    "wrong-type web.toml:14:9"});
 
     SourceSpec spec = *alerts;
-    CHECK_THROWS_WITH(make_source(spec, SourceDeps{*make_process_runner(), *make_curl_http_client()}),
+    CHECK_THROWS_WITH(make_source(spec, SourceDeps{*make_process_runner(), *make_http_client()}),
                       Catch::Contains("kind event: there is nothing to look at"));
 }
 

@@ -90,7 +90,7 @@ HttpResponse ServeProcess::get(const std::string& path) const {
     HttpRequest req;
     req.url = "http://127.0.0.1:" + std::to_string(port_) + path;
     req.timeout = Duration{5000};
-    return make_curl_http_client()->send(req);
+    return make_http_client()->send(req);
 }
 
 HttpResponse ServeProcess::post(const std::string& path, const std::string& body, const std::string& token) const {
@@ -101,7 +101,7 @@ HttpResponse ServeProcess::post(const std::string& path, const std::string& body
     req.headers["Content-Type"] = "application/json";
     if (!token.empty()) req.headers["Authorization"] = "Bearer " + token;
     req.timeout = Duration{5000};
-    return make_curl_http_client()->send(req);
+    return make_http_client()->send(req);
 }
 
 void ServeProcess::signal(int signo) const {

@@ -39,7 +39,7 @@ ChildDaemon::ChildDaemon(std::vector<std::string> argv, std::string log, const s
         throw std::runtime_error("cannot start " + argv[0]);
     }
 
-    auto http = make_curl_http_client();
+    auto http = make_http_client();
     auto deadline = std::chrono::steady_clock::now() + limit;
     for (;;) {
         HttpResponse r = http->send({"GET", ready_url, {}, "", Duration{1000}});

@@ -1,5 +1,6 @@
-// A real HTTP/1.1 server on 127.0.0.1 (ephemeral port) for tests: records every request and answers
-// with canned responses per path, optionally late (a hanging receiver) or in a sequence (500, then 200).
+// A real HTTP/1.1 server on 127.0.0.1 (ephemeral port) for tests, on libmicrohttpd with a thread per
+// connection: records every request and answers with canned responses per path, optionally late (a
+// hanging receiver), not at all (the connection dropped) or in a sequence (500, then 200).
 #pragma once
 
 #include <chrono>
@@ -10,7 +11,6 @@
 #include <mutex>
 #include <string>
 #include <string_view>
-#include <thread>
 #include <vector>
 
 namespace backstop::test {
@@ -60,30 +60,11 @@ public:
     bool wait_for_requests(std::size_t n, std::chrono::milliseconds timeout) const;
     void clear_requests();
 
+    struct Impl;
+
 private:
-    struct Connection {
-        std::thread thread;
-        std::shared_ptr<bool> done;  // guarded by mutex_
-    };
-
-    void accept_loop();
-    void serve(int fd);
-    CannedResponse pick_response(const std::string& path);
-    bool wait_readable(int fd, std::chrono::milliseconds timeout) const;  // false on stop/timeout
-
-    int listen_fd_ = -1;
-    int wake_read_ = -1;  // readable once stopping: every poll includes it
-    int wake_write_ = -1;
+    std::unique_ptr<Impl> impl_;
     int port_ = 0;
-
-    mutable std::mutex mutex_;
-    mutable std::condition_variable arrived_;
-    std::vector<ReceivedRequest> requests_;
-    std::map<std::string, std::vector<CannedResponse>> responses_;
-    std::map<std::string, std::size_t> served_;  // how far into each sequence we are
-    CannedResponse default_response_;
-    std::vector<Connection> connections_;
-    std::thread acceptor_;
 };
 
 }  // namespace backstop::test

@@ -31,7 +31,7 @@ PrometheusServer::PrometheusServer(const PrometheusConfig& config) : port_(free_
 }
 
 std::string PrometheusServer::loaded_config() const {
-    HttpResponse r = make_curl_http_client()->send({"GET", url() + "/api/v1/status/config", {}, "", Duration{5000}});
+    HttpResponse r = make_http_client()->send({"GET", url() + "/api/v1/status/config", {}, "", Duration{5000}});
     if (r.status != 200) return "";
     auto json = nlohmann::json::parse(r.body, nullptr, false);
     if (json.is_discarded() || !json.contains("data") || !json["data"].contains("yaml")) return "";

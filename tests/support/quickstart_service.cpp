@@ -94,7 +94,7 @@ std::string QuickstartService::health() const {
     HttpRequest req;
     req.url = "http://127.0.0.1:" + std::to_string(port_) + "/health";
     req.timeout = Duration{1000};
-    HttpResponse r = make_curl_http_client()->send(req);
+    HttpResponse r = make_http_client()->send(req);
     if (!r.transport_ok()) return "";
     return std::to_string(r.status) + " " + r.body;
 }
