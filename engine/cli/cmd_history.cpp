@@ -45,8 +45,8 @@ int print_stats(App& app, const std::vector<RunRecord>& runs) {
 
 int run_history(App& app) {
     const auto& pos = app.args.positionals;
-    bool stats = pos.size() == 2 && pos[1] == "stats";
-    if (pos.size() > 2 || (pos.size() == 2 && !stats)) throw UsageError{"usage: backstop history [stats] [--service S] [--limit N] [--json]"};
+    bool stats = pos.size() == 2;  // the verb table allows only `stats` there
+    if (stats && app.args.has("--limit")) throw UsageError{"history stats counts every run; --limit is for the list"};
 
     std::vector<RunRecord> runs = app.history()->load();
     auto locks = app.locks();
@@ -56,14 +56,7 @@ int run_history(App& app) {
     if (stats) return print_stats(app, runs);
 
     std::stable_sort(runs.begin(), runs.end(), [](const RunRecord& a, const RunRecord& b) { return a.started_ms > b.started_ms; });
-    std::size_t limit = 20;
-    if (auto l = app.args.value("--limit")) {
-        try {
-            limit = std::stoul(*l);
-        } catch (const std::exception&) {
-            throw UsageError{"--limit needs a number, got " + *l};
-        }
-    }
+    std::size_t limit = app.args.count("--limit").value_or(20);
     if (runs.size() > limit) runs.resize(limit);
 
     if (app.json) {

@@ -17,8 +17,6 @@ namespace backstop::cli {
 
 namespace {
 
-const char* kUsage = "usage: backstop points list SERVICE | create SERVICE --description TEXT [--include-volumes] | delete ID";
-
 nlohmann::json point_json(const RollbackPoint& p) {
     nlohmann::json j = to_json(p);
     j["kind"] = "point";
@@ -109,6 +107,10 @@ int remove(App& app, const std::string& id) {
     auto p = store.find(id);
     if (!p) throw Error("no rollback point " + id + " in " + app.points_dir().string());
     store.remove(*p);
+    if (app.json) {
+        std::cout << json_text(nlohmann::json{{"deleted", id}, {"service", p->service}, {"version", p->version}}, 2) << "\n";
+        return 0;
+    }
     std::cout << "Deleted " << id << " (" << p->service << " at " << p->version << ")\n";
     return 0;
 }
@@ -116,12 +118,11 @@ int remove(App& app, const std::string& id) {
 }  // namespace
 
 int run_points(App& app) {
+    // The verb table has checked that pos[1] is one of these.
     const auto& pos = app.args.positionals;
-    if (pos.size() != 3) throw UsageError{kUsage};
     if (pos[1] == "list") return list(app, pos[2]);
     if (pos[1] == "create") return create(app, pos[2]);
-    if (pos[1] == "delete") return remove(app, pos[2]);
-    throw UsageError{kUsage};
+    return remove(app, pos[2]);
 }
 
 }  // namespace backstop::cli

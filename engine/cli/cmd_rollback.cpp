@@ -95,15 +95,10 @@ RunRequest request_from(const App& app, const std::string& service) {
     return r;
 }
 
-std::string service_argument(const App& app, const char* verb) {
-    if (app.args.positionals.size() != 2) throw UsageError{std::string("usage: backstop ") + verb + " SERVICE [options]"};
-    return app.args.positionals[1];
-}
-
 }  // namespace
 
 int run_rollback(App& app) {
-    std::string name = service_argument(app, "rollback");
+    const std::string& name = app.args.positionals[1];
     PolicyLoadResult loaded;
     app.service(name, loaded);
     RunRequest request = request_from(app, name);
@@ -112,7 +107,7 @@ int run_rollback(App& app) {
 }
 
 int run_verify(App& app) {
-    std::string name = service_argument(app, "verify");
+    const std::string& name = app.args.positionals[1];
     PolicyLoadResult loaded;
     const ServicePolicy* svc = app.service(name, loaded);
     auto processes = make_process_runner();

@@ -18,8 +18,6 @@ std::string field(const policy::RuleDefinition& r, std::string_view key, const s
 }  // namespace
 
 int run_rules(App& app) {
-    const auto& pos = app.args.positionals;
-    if (pos.size() != 2 || pos[1] != "list") throw UsageError{"usage: backstop rules list [--json]"};
     const auto& lib = policy::RuleLibrary::builtin();
     nlohmann::json out = nlohmann::json::array();
     for (const auto& r : lib.rules()) {

@@ -63,16 +63,10 @@ void make_logging_thread_safe() {
 }  // namespace
 
 int run_serve(App& app) {
-    if (app.args.positionals.size() != 1) throw UsageError{"usage: backstop serve [--listen HOST:PORT] [--token-file PATH | --no-auth]"};
     make_logging_thread_safe();
     DaemonOptions options;
     std::tie(options.host, options.port) = parse_listen(app.args.value("--listen").value_or(kDefaultListen));
-    if (auto text = app.args.value("--shutdown-timeout")) {
-        std::string why;
-        auto d = parse_duration(*text, &why);
-        if (!d || d->count() <= 0) throw UsageError{"--shutdown-timeout: " + (why.empty() ? std::string("must be positive") : why)};
-        options.shutdown_timeout = *d;
-    }
+    if (auto d = app.args.duration("--shutdown-timeout")) options.shutdown_timeout = *d;
 
     const auto cert = app.args.value("--tls-cert");
     const auto key = app.args.value("--tls-key");

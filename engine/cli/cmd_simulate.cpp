@@ -175,7 +175,7 @@ void replay_events(Simulation& sim, const App& app, const PolicySet& policies, c
 int run_simulate(App& app) {
     auto observations = app.args.value("--observations");
     auto events = app.args.value("--event");
-    if (!observations == !events) throw UsageError{"usage: backstop simulate --observations FILE | --event FILE [--json]"};
+    if (!observations == !events) throw UsageError{"simulate takes one of --observations FILE and --event FILE"};
     PolicyLoadResult loaded = app.load_policies();
     if (loaded.diagnostics.has_errors()) {
         std::cerr << loaded.diagnostics.to_text() << "not simulating: fix the policies first (backstop check)\n";

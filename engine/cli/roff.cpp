@@ -71,3 +71,33 @@ std::string header(std::string_view page, std::string_view section, std::string_
 }
 
 }  // namespace backstop::cli::roff
+
+namespace backstop::cli {
+
+RoffPage::RoffPage(std::string_view page, std::string_view section, std::string_view summary) {
+    out_ << roff::header(page, section, summary);
+}
+
+void RoffPage::heading(std::string_view title) { out_ << ".SH \"" << roff::text(title) << "\"\n"; }
+
+void RoffPage::subheading(std::string_view title) { out_ << ".SS \"" << roff::text(title) << "\"\n"; }
+
+void RoffPage::paragraph(std::string_view text) { out_ << ".PP\n" << roff::text(text) << "\n"; }
+
+void RoffPage::item(std::string_view term, std::string_view argument, std::string_view text) {
+    out_ << ".TP\n\\fB" << roff::text(term) << "\\fR";
+    if (!argument.empty()) out_ << " \\fI" << roff::text(argument) << "\\fR";
+    out_ << "\n" << roff::text(text) << "\n";
+}
+
+void RoffPage::literal(const std::vector<std::string>& lines) {
+    out_ << ".PP\n.RS 4\n.nf\n";
+    for (const auto& line : lines) out_ << roff::text(line) << "\n";
+    out_ << ".fi\n.RE\n";
+}
+
+void RoffPage::indent() { out_ << ".RS\n"; }
+
+void RoffPage::outdent() { out_ << ".RE\n"; }
+
+}  // namespace backstop::cli

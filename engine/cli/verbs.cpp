@@ -3,49 +3,121 @@
 namespace backstop::cli {
 
 namespace {
-const OptionSpec kJson{"--json"};
+
+OptionSpec flag(std::string name, std::string help, std::string short_name = "") {
+    return {std::move(name), ValueKind::none, "", std::move(help), std::move(short_name), {}};
+}
+OptionSpec value(std::string name, ValueKind kind, std::string value_name, std::string help) {
+    return {std::move(name), kind, std::move(value_name), std::move(help), "", {}};
 }
 
-const std::vector<Verb>& verbs() {
-    static const std::vector<Verb> table = {
-        {"check", "check [--json]", "Check policies and runbooks; report every problem as FILE:LINE:COL", {kJson}, run_check},
+const OptionSpec kJson = flag("--json", "print the result as JSON on stdout");
+const OptionSpec kDryRun = flag("--dry-run", "plan every step and print it; change nothing (recorded as a dry run)");
+const OptionSpec kReason = value("--reason", ValueKind::text, "TEXT", "why, for history and notifications");
+const OptionSpec kActor = value("--actor", ValueKind::text, "NAME", "who acts, for history (default $SUDO_USER, else $USER)");
+const OptionSpec kDaemonActor = value("--actor", ValueKind::text, "NAME", "who acts, for history (default backstop)");
+const OptionSpec kLevel = value("--level", ValueKind::text, "NAME", "the runbook level to roll back with (default the policy's `level`)");
+
+Operands service_operand() { return {1, 1, {}, ValueKind::service}; }
+
+std::vector<Verb> make_table() {
+    return {
+        {"check", {"check [--json]"}, "Check policies and runbooks; report every problem as FILE:LINE:COL",
+         {kJson}, {}, {"backstop check", "backstop --policies ./policies check --json"}, run_check},
         {"rollback",
-         "rollback SERVICE [--to NAME] [--level NAME] [--dry-run] [--emergency] [--reason TEXT] [--actor NAME] [--yes] [--json]",
+         {"rollback SERVICE [--to NAME] [--level NAME] [--dry-run] [--emergency] [--reason TEXT] [--actor NAME] [--yes] [--json]"},
          "Roll a service back to the previous (or named) release, verify it and record it",
-         {{"--to", true}, {"--level", true}, {"--dry-run"}, {"--emergency"}, {"--reason", true}, {"--actor", true}, {"--yes", false, "-y"}, kJson},
+         {value("--to", ValueKind::text, "NAME", "the target: a release, git revision, image tag or rollback point rb-… (default the previous one)"),
+          kLevel, kDryRun, flag("--emergency", "skip verification (recorded, with the reason)"), kReason, kActor,
+          flag("--yes", "do not ask for confirmation on a terminal", "-y"), kJson},
+         service_operand(), {"backstop rollback web --dry-run", "backstop rollback web --to v41 --reason 'bad deploy' --yes"},
          run_rollback},
-        {"verify", "verify SERVICE [--rollback] [--reason TEXT] [--actor NAME] [--json]",
+        {"verify", {"verify SERVICE [--rollback] [--level NAME] [--reason TEXT] [--actor NAME] [--json]"},
          "Verify a service as it runs now; with --rollback, roll it back when verification fails",
-         {{"--rollback"}, {"--reason", true}, {"--actor", true}, {"--level", true}, kJson},
-         run_verify},
-        {"points", "points list SERVICE | create SERVICE --description TEXT [--include-volumes] | delete ID [--json]",
+         {flag("--rollback", "roll the service back when verification fails"), kLevel, kReason, kActor, kJson},
+         service_operand(), {"backstop verify web --rollback"}, run_verify},
+        {"points",
+         {"points list SERVICE [--json]", "points create SERVICE --description TEXT [--include-volumes] [--json]",
+          "points delete ID [--json]"},
          "List releases and rollback points; make a point (version, config files, volumes); delete one",
-         {kJson, {"--description", true}, {"--include-volumes"}}, run_points},
-        {"history", "history [stats] [--service S] [--limit N] [--json]", "Show recorded runs, newest first, or success rate and MTTR",
-         {{"--service", true}, {"--limit", true}, kJson}, run_history},
-        {"eval", "eval [SERVICE...] [--once] [--dry-run] [--json]",
+         {kJson, value("--description", ValueKind::text, "TEXT", "what the point is for (points create)"),
+          flag("--include-volumes", "archive the service's volumes too (points create)")},
+         {2, 2, {"list", "create", "delete"}, ValueKind::service},
+         {"backstop points create web --description 'before the schema migration'", "backstop points list web"}, run_points},
+        {"history", {"history [--service S] [--limit N] [--json]", "history stats [--service S] [--json]"},
+         "Show recorded runs, newest first, or success rate and MTTR",
+         {value("--service", ValueKind::service, "S", "only the runs of this service"),
+          value("--limit", ValueKind::count, "N", "show at most N runs (default 20)"), kJson},
+         {0, 1, {"stats"}, ValueKind::text}, {"backstop history --service web --limit 5", "backstop history stats --json"},
+         run_history},
+        {"eval", {"eval [SERVICE...] [--once] [--dry-run] [--actor NAME] [--json]"},
          "Evaluate every trigger once and act on those that fire (for cron and CI)",
-         {{"--once"}, {"--dry-run"}, {"--actor", true}, kJson}, run_eval},
-        {"simulate", "simulate --observations FILE | --event FILE [--json]",
+         {flag("--once", "one pass (what eval always does; for crontabs that say so)"),
+          flag("--dry-run", "plan the actions; change nothing and keep no trigger state"), kDaemonActor, kJson},
+         {0, Operands::kAny, {}, ValueKind::service}, {"backstop eval --once", "backstop eval web --dry-run --json"}, run_eval},
+        {"simulate", {"simulate --observations FILE [--json]", "simulate --event FILE [--json]"},
          "Replay recorded observations or an alert through triggers, guards and decisions; print what would be done and why",
-         {{"--observations", true}, {"--event", true}, kJson}, run_simulate},
-        {"rules", "rules list [--json]", "Show the built-in trigger rules and their defaults", {kJson}, run_rules},
-        {"pause", "pause SERVICE [--for DURATION] [--reason TEXT]",
+         {value("--observations", ValueKind::file, "FILE", "JSON lines of recorded observations to replay"),
+          value("--event", ValueKind::file, "FILE", "an Alertmanager webhook body or generic events to replay"), kJson},
+         {}, {"backstop simulate --event alert.json"}, run_simulate},
+        {"rules", {"rules list [--json]"}, "Show the built-in trigger rules and their defaults", {kJson},
+         {1, 1, {"list"}, ValueKind::text}, {"backstop rules list"}, run_rules},
+        {"pause", {"pause SERVICE [--for DURATION] [--reason TEXT] [--actor NAME] [--json]"},
          "Hold back every action triggers decide for a service (planned work); each is recorded as suppressed",
-         {{"--for", true}, {"--reason", true}, {"--actor", true}}, run_pause},
-        {"resume", "resume SERVICE", "Let triggers act again after `pause`", {}, run_resume},
+         {value("--for", ValueKind::duration, "DURATION", "end the pause by itself after this long (default: until resume)"),
+          kReason, kActor, kJson},
+         service_operand(), {"backstop pause web --for 30m --reason 'database migration'"}, run_pause},
+        {"resume", {"resume SERVICE [--json]"}, "Let triggers act again after `pause`", {kJson}, service_operand(),
+         {"backstop resume web"}, run_resume},
         {"serve",
-         "serve [--listen HOST:PORT] [--token-file PATH | --no-auth] [--tls-cert PEM --tls-key PEM] [--shutdown-timeout D] "
-         "[--dry-run]",
+         {"serve [--listen HOST:PORT] [--token-file PATH | --no-auth] [--tls-cert PEM --tls-key PEM] [--shutdown-timeout D] "
+          "[--dry-run] [--actor NAME]"},
          "Run the daemon: sources on their intervals, cron schedules, Alertmanager and other events, /metrics",
-         {{"--listen", true}, {"--token-file", true}, {"--no-auth"}, {"--tls-cert", true}, {"--tls-key", true},
-          {"--shutdown-timeout", true}, {"--dry-run"}, {"--actor", true}},
-         run_serve},
-        {"hotfix", "hotfix SERVICE --eta DURATION [--reason TEXT] | hotfix SERVICE --clear",
+         {value("--listen", ValueKind::text, "HOST:PORT", "where to listen (default 127.0.0.1:9470)"),
+          value("--token-file", ValueKind::file, "PATH", "bearer token for POST /v1/events and /v1/alertmanager (or $BACKSTOP_TOKEN)"),
+          flag("--no-auth", "accept events without a token (loopback testing only)"),
+          value("--tls-cert", ValueKind::file, "PEM", "serve HTTPS with this certificate chain"),
+          value("--tls-key", ValueKind::file, "PEM", "the private key of --tls-cert"),
+          value("--shutdown-timeout", ValueKind::duration, "D", "how long SIGTERM waits for running actions"),
+          flag("--dry-run", "plan the actions triggers decide; change nothing"), kDaemonActor},
+         {}, {"BACKSTOP_TOKEN=$(cat /etc/backstop/token) backstop serve --listen 127.0.0.1:9470"}, run_serve},
+        {"hotfix", {"hotfix SERVICE --eta DURATION [--reason TEXT] [--actor NAME] [--json]", "hotfix SERVICE --clear [--json]"},
          "Announce a fix on its way: decision rules see hotfix_eta (the default tree waits for one due within 15m)",
-         {{"--eta", true}, {"--reason", true}, {"--actor", true}, {"--clear"}}, run_hotfix},
+         {value("--eta", ValueKind::duration, "DURATION", "when the fix is expected live, from now"), kReason, kActor,
+          flag("--clear", "withdraw the announcement"), kJson},
+         service_operand(), {"backstop hotfix web --eta 10m --reason 'fix for #4711 is in CI'"}, run_hotfix},
+        // The build writes the man page and the completions with this; the completions ask for service names.
+        {"__generate", {"__generate NAME [FILE]"}, "Write a generated file (cli/generate.cpp), to stdout without FILE", {},
+         {1, 2, {}, ValueKind::file},
+         {"backstop __generate man1 build/man/backstop.1"}, run_generate, true},
+        {"__services", {"__services"}, "The names of the services in the policies, one a line", {}, {}, {"backstop __services"},
+         run_services, true},
     };
+}
+
+}  // namespace
+
+const std::vector<Verb>& verbs() {
+    static const std::vector<Verb> table = make_table();
     return table;
+}
+
+const Verb* find_verb(const std::string& name) {
+    for (const auto& v : verbs())
+        if (v.name == name) return &v;
+    return nullptr;
+}
+
+const std::vector<OptionSpec>& global_options() {
+    static const std::vector<OptionSpec> options = {
+        value("--policies", ValueKind::path, "PATH", "policy file, or folder of *.toml (default $BACKSTOP_POLICIES, else /etc/backstop)"),
+        value("--state", ValueKind::dir, "DIR", "history, locks and points (default $BACKSTOP_STATE, else /var/lib/backstop as root, else $XDG_STATE_HOME/backstop or ~/.local/state/backstop)"),
+        {"--log-format", ValueKind::choice, "FORMAT", "the log on stderr as text (default) or json", "", {"text", "json"}},
+        flag("--verbose", "debug logging: every step as it starts and ends", "-v"),
+        flag("--help", "show help for backstop, or for the verb it follows", "-h"),
+        flag("--version", "print the version and the commit it was built from"),
+    };
+    return options;
 }
 
 }  // namespace backstop::cli

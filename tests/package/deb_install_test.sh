@@ -7,13 +7,10 @@ build=$(cd "$1" && pwd)
 
 # Files other branches generate at build time, by installed path. Each one listed here must be in
 # the package; packaging/CMakeLists.txt (BACKSTOP_GENERATED_FILES) installs them when they exist.
-# Once a generator is merged, its outputs move here from the list below.
-BACKSTOP_PACKAGE_GENERATED="/usr/share/man/man5/backstop.toml.5 /usr/share/man/man7/backstop-lua.7
+BACKSTOP_PACKAGE_GENERATED="/usr/share/man/man1/backstop.1 /usr/share/man/man5/backstop.toml.5
+/usr/share/man/man7/backstop-lua.7 /usr/share/bash-completion/completions/backstop
+/usr/share/zsh/vendor-completions/_backstop /usr/share/fish/vendor_completions.d/backstop.fish
 /usr/share/backstop/backstop.schema.json /usr/share/backstop/lua-stubs/backstop.lua"
-# Not built yet:
-#   /usr/share/man/man1/backstop.1
-#   /usr/share/bash-completion/completions/backstop /usr/share/zsh/vendor-completions/_backstop
-#   /usr/share/fish/vendor_completions.d/backstop.fish
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 [ "$(id -u)" -eq 0 ] || fail "installs a package with dpkg: run as root (CI does)"
