@@ -109,7 +109,7 @@ struct ServeUnit {
         HttpRequest req;
         req.url = "http://127.0.0.1:" + std::to_string(port) + path;
         req.timeout = Duration{5000};
-        return make_curl_http_client()->send(req);
+        return make_http_client()->send(req);
     }
 };
 
