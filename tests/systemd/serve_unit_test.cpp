@@ -158,7 +158,7 @@ nlohmann::json record_with(const std::vector<nlohmann::json>& records, const std
 
 }  // namespace
 
-TEST_CASE("the unit is active only once serve says READY, listening; a stop ends it cleanly", "[systemd][serve]") {
+TEST_CASE("the unit is active only once serve says READY and listens, and a stop ends it cleanly", "[systemd][serve]") {
     ServeUnit s;
     s.open_gate();
     s.start();  // Type=notify: systemctl start returns once READY=1 came, or fails
