@@ -2,9 +2,10 @@
 BUILD ?= build
 JOBS  ?= $(shell nproc)
 # `make test-asan`: the unit, e2e and fuzz-corpus tests once more under ASan + UBSan (g++). The
-# labels left out need root-run daemons whose tests take most of the suite's time (README, Fuzzing).
+# labels left out need root-run daemons whose tests take most of the suite's time, or install the
+# package (README, Fuzzing).
 ASAN_BUILD ?= build-asan
-ASAN_EXCLUDE ?= ^(docker|systemd)$$
+ASAN_EXCLUDE ?= ^(docker|systemd|package)$$
 # `make fuzz`: each libFuzzer target (clang) for FUZZ_SECONDS; FUZZ_TARGETS picks some.
 FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 60
