@@ -6,9 +6,11 @@ JOBS  ?= $(shell nproc)
 # package (README, Fuzzing).
 ASAN_BUILD ?= build-asan
 ASAN_EXCLUDE ?= ^(docker|systemd|package)$$
-# `make fuzz`: each libFuzzer target (clang) for FUZZ_SECONDS; FUZZ_TARGETS picks some.
+# `make fuzz`: each libFuzzer target (clang) for FUZZ_SECONDS, or for FUZZ_RUNS inputs when given;
+# FUZZ_TARGETS picks some.
 FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 60
+FUZZ_RUNS ?=
 FUZZ_TARGETS ?=
 
 .PHONY: all deps build demo test deb test-asan fuzz bench clean
@@ -19,10 +21,14 @@ deps:
 	@.ci/install-deps
 
 build: deps
-	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBACKSTOP_TESTS=ON >/dev/null
 	@cmake --build $(BUILD) -j$(JOBS)
 
-demo: build
+# Only what the quickstart needs: the packages to build the binary and run the demo, then the binary.
+demo:
+	@.ci/install-deps demo
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBACKSTOP_TESTS=OFF >/dev/null
+	@cmake --build $(BUILD) --target backstop -j$(JOBS)
 	@examples/quickstart/demo.sh $(BUILD)/backstop
 
 test: build
@@ -40,7 +46,7 @@ test-asan: deps
 fuzz: deps
 	@cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ -DBACKSTOP_FUZZ=ON -DBACKSTOP_TESTS=OFF >/dev/null
 	@cmake --build $(FUZZ_BUILD) --target fuzz_targets -j$(JOBS)
-	@fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+	@FUZZ_RUNS=$(FUZZ_RUNS) fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 bench: build
 	@bench/run.sh $(BUILD)/backstop

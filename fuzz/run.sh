@@ -2,13 +2,16 @@
 # `make fuzz`: runs each libFuzzer target of BUILD/fuzz for SECONDS, seeded with its committed corpus
 # (fuzz/corpus/NAME, only read) and its work folder (BUILD/fuzz-work/NAME, where new inputs go).
 # A finding is saved under BUILD/fuzz-findings/NAME/ and makes the run fail; the summary gives each
-# target's executions. Usage: fuzz/run.sh BUILD SECONDS [TARGET...]
+# target's executions. With FUZZ_RUNS set, each target runs that many inputs instead of for SECONDS.
+# Usage: fuzz/run.sh BUILD SECONDS [TARGET...]
 set -u
 cd "$(dirname "$0")/.."
 build=$1
 seconds=$2
 shift 2
 targets=${*:-$(sed -n 's/^  \([a-z_]*\)$/\1/p; s/^  \([a-z_]*\))$/\1/p' fuzz/targets.cmake)}
+limit="-max_total_time=$seconds"
+[ -z "${FUZZ_RUNS:-}" ] || limit="-runs=$FUZZ_RUNS"
 failed=0
 summary=""
 for t in $targets; do
@@ -17,9 +20,9 @@ for t in $targets; do
   mkdir -p "$work" "$findings"
   dict=""
   [ -f "fuzz/dict/$t.dict" ] && dict="-dict=fuzz/dict/$t.dict"
-  echo "== $t: ${seconds}s"
+  echo "== $t: ${FUZZ_RUNS:+$FUZZ_RUNS runs}${FUZZ_RUNS:-${seconds}s}"
   # -timeout: an input that takes seconds is a finding (a quadratic parser is a denial of service).
-  "$build/fuzz/fuzz_$t" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+  "$build/fuzz/fuzz_$t" "$limit" -timeout=10 -rss_limit_mb=2048 \
     -print_final_stats=1 -artifact_prefix="$findings/" $dict "$work" "fuzz/corpus/$t" \
     >"$build/fuzz-work/$t.log" 2>&1
   status=$?

@@ -48,6 +48,7 @@ void check_option_value(const OptionSpec& spec, const std::string& value) {
                 throw UsageError{shown + ": must be " + choices_text(spec.choices) + ", not `" + value + "`"};
             break;
         case ValueKind::service:
+        case ValueKind::point:
         case ValueKind::file:
         case ValueKind::path:
         case ValueKind::dir:

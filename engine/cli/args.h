@@ -18,6 +18,7 @@ enum class ValueKind {
     none,      // a flag
     text,      // anything
     service,   // a service name from the policies
+    point,     // a rollback point id (rb-…) of those services
     file,      // a path to a file
     path,      // a file or a folder
     dir,       // a folder

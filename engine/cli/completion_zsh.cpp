@@ -31,6 +31,7 @@ std::string action_for(ValueKind kind, const std::vector<std::string>& choices =
         case ValueKind::path: return "_files";
         case ValueKind::dir: return "_files -/";
         case ValueKind::service: return "_backstop_services";
+        case ValueKind::point: return "_backstop_points";
         case ValueKind::choice: return "(" + completion::joined(choices) + ")";
         default: return " ";
     }
@@ -45,9 +46,18 @@ std::string option_spec(const OptionSpec& o) {
     return "'(" + o.short_name + " " + o.name + ")'{" + o.short_name + "," + o.name + "}'" + help + value + "'";
 }
 
-std::string operand_specs(const Operands& ops) {
-    const std::string action = action_for(ops.kind);
-    const std::string what = ops.kind == ValueKind::service ? "service" : "argument";
+// The function completing the operands after a verb's first word when some words take another
+// kind (`points delete ID`): a case on that word.
+std::string word_kinds_function(const Verb& v) {
+    std::string out = "_backstop_" + v.name + "_operand() {\n  case $words[2] in\n";
+    for (const auto& [word, kind] : v.operands.word_kinds) out += "    (" + word + ") " + action_for(kind) + " ;;\n";
+    return out + "    (*) " + action_for(v.operands.kind) + " ;;\n  esac\n}\n\n";
+}
+
+std::string operand_specs(const Verb& v) {
+    const Operands& ops = v.operands;
+    const std::string action = ops.word_kinds.empty() ? action_for(ops.kind) : "_backstop_" + v.name + "_operand";
+    const std::string what = ops.kind == ValueKind::service && ops.word_kinds.empty() ? "service" : "argument";
     std::string out;
     std::size_t next = 1;
     if (!ops.words.empty() && ops.max >= 1) out += " '1:subcommand:(" + completion::joined(ops.words) + ")'", next = 2;
@@ -64,7 +74,7 @@ void write_verb_cases(std::ostream& out) {
     for (const Verb* v : completion::visible_verbs()) {
         out << "          " << v->name << ") _arguments -S $globals";
         for (const auto& o : v->options) out << " \\\n              " << option_spec(o);
-        out << operand_specs(v->operands) << " && ret=0 ;;\n";
+        out << operand_specs(*v) << " && ret=0 ;;\n";
     }
     out << "        esac ;;\n";
 }
@@ -75,15 +85,22 @@ void write_zsh_completion(std::ostream& out) {
     out << "#compdef backstop\n"
         << "# zsh completion for backstop(1), generated from its verb table by `backstop __generate zsh`.\n"
         << "# Load it with `fpath=(FOLDER $fpath); autoload -Uz compinit; compinit` (FOLDER holds this _backstop).\n\n"
-        << "_backstop_services() {\n"
-        << "  local policies i\n"
+        << "# The services or the point ids (__services, __points) of the policies and state named on the\n"
+        << "# command line.\n"
+        << "_backstop_names() {\n"
+        << "  local -a given names\n"
+        << "  local i\n"
         << "  for ((i = 1; i < $#_backstop_words; i++)); do\n"
-        << "    [[ $_backstop_words[i] == --policies ]] && policies=$_backstop_words[i+1]\n"
+        << "    [[ $_backstop_words[i] == (--policies|--state) ]] && given+=($_backstop_words[i] $_backstop_words[i+1])\n"
         << "  done\n"
-        << "  local -a services\n"
-        << "  services=(${(f)\"$(backstop ${policies:+--policies} $policies __services 2>/dev/null)\"})\n"
-        << "  _describe -t services service services\n"
+        << "  names=(${(f)\"$(backstop $given __$1 2>/dev/null)\"})\n"
+        << "  _describe -t $1 $2 names\n"
         << "}\n\n"
+        << "_backstop_services() { _backstop_names services service; }\n"
+        << "_backstop_points() { _backstop_names points point; }\n\n";
+    for (const Verb* v : completion::visible_verbs())
+        if (!v->operands.word_kinds.empty()) out << word_kinds_function(*v);
+    out
         << "_backstop() {\n"
         << "  local -a _backstop_words globals verbs\n"
         << "  _backstop_words=($words)\n"

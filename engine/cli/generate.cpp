@@ -1,4 +1,4 @@
-// `backstop __generate NAME [FILE]` (the build's) and `backstop __services` (the completions').
+// `backstop __generate NAME [FILE]` (the build's), `backstop __services` and `__points` (the completions').
 #include "cli/generate.h"
 
 #include <cstdio>
@@ -11,6 +11,8 @@
 #include "cli/man_page.h"
 #include "cli/verbs.h"
 #include "core/error.h"
+#include "prim/point_store.h"
+#include "prim/process_runner.h"
 
 namespace backstop::cli {
 
@@ -62,6 +64,15 @@ int run_generate(App& app) {
 int run_services(App& app) {
     PolicyLoadResult loaded = app.load_policies();
     for (const auto& [name, _] : loaded.policies.services) std::cout << name << "\n";
+    return 0;
+}
+
+int run_point_ids(App& app) {
+    PolicyLoadResult loaded = app.load_policies();
+    auto processes = make_process_runner();
+    PointStore store(app.points_dir(), *processes);
+    for (const auto& [name, _] : loaded.policies.services)
+        for (const auto& p : store.list(name)) std::cout << p.id << "\n";
     return 0;
 }
 

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "cli/build_version.h"
+#include "core/build_version.h"
 #include "cli/reference.h"
 
 namespace backstop::cli {

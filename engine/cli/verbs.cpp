@@ -42,7 +42,7 @@ std::vector<Verb> make_table() {
          "List releases and rollback points; make a point (version, config files, volumes); delete one",
          {kJson, value("--description", ValueKind::text, "TEXT", "what the point is for (points create)"),
           flag("--include-volumes", "archive the service's volumes too (points create)")},
-         {2, 2, {"list", "create", "delete"}, ValueKind::service},
+         {2, 2, {"list", "create", "delete"}, ValueKind::service, {{"delete", ValueKind::point}}},
          {"backstop points create web --description 'before the schema migration'", "backstop points list web"}, run_points},
         {"history", {"history [--service S] [--limit N] [--json]", "history stats [--service S] [--json]"},
          "Show recorded runs, newest first, or success rate and MTTR",
@@ -92,6 +92,8 @@ std::vector<Verb> make_table() {
          {"backstop __generate man1 build/man/backstop.1"}, run_generate, true},
         {"__services", {"__services"}, "The names of the services in the policies, one a line", {}, {}, {"backstop __services"},
          run_services, true},
+        {"__points", {"__points"}, "The ids of the rollback points of the services in the policies, newest first", {}, {},
+         {"backstop __points"}, run_point_ids, true},
     };
 }
 

@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "cli/app.h"
@@ -18,6 +19,8 @@ struct Operands {
     std::size_t max = 0;                 // kAny: no limit
     std::vector<std::string> words;      // a first operand that is one of these (`points list`)
     ValueKind kind = ValueKind::text;    // what the other operands are, for the completions
+    // Words whose operands are of another kind than `kind`: `points delete` takes a point id.
+    std::vector<std::pair<std::string, ValueKind>> word_kinds;
 };
 
 struct Verb {
@@ -49,6 +52,7 @@ int run_serve(App& app);
 int run_hotfix(App& app);
 int run_generate(App& app);
 int run_services(App& app);
+int run_point_ids(App& app);
 int run_simulate(App& app);
 
 }  // namespace backstop::cli

@@ -12,7 +12,7 @@ namespace {
 template <typename F>
 void resolve(void* lib, const char* name, F& fn, std::string& error) {
     fn = reinterpret_cast<F>(::dlsym(lib, name));
-    if (!fn && error.empty()) error = std::string("libcurl lacks ") + name;
+    if (!fn && error.empty()) error.append("libcurl lacks ").append(name);
 }
 
 }  // namespace

@@ -99,16 +99,6 @@ bool split_target(std::string_view target, HttpServerRequest& r) {
     return true;
 }
 
-MHD_Result collect_header(void* cls, MHD_ValueKind, const char* key, const char* value) {
-    auto& headers = *static_cast<std::map<std::string, std::string>*>(cls);
-    auto [it, inserted] = headers.try_emplace(ascii_lower(key), value ? value : "");
-    if (!inserted) {
-        it->second += ", ";
-        it->second += value ? value : "";
-    }
-    return MHD_YES;
-}
-
 MHD_Result count_host(void* cls, MHD_ValueKind, const char* key, const char*) {
     *static_cast<int*>(cls) += ::strcasecmp(key, "Host") == 0;
     return MHD_YES;
@@ -142,7 +132,7 @@ struct HttpServer::Impl {
         HttpServerRequest& r = s.request;
         r.method = method;
         r.version = version;
-        MHD_get_connection_values(c, MHD_HEADER_KIND, collect_header, &r.headers);
+        r.headers = request_headers(c);
         const auto* info = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
         r.peer = peer_text(info ? info->client_addr : nullptr);
         int hosts = 0;
@@ -416,6 +406,23 @@ void HttpServer::stop() {
     impl_->guard.stop();
     if (impl_->daemon) MHD_stop_daemon(impl_->daemon);
     impl_->daemon = nullptr;
+}
+
+std::map<std::string, std::string> request_headers(MHD_Connection* connection) {
+    std::map<std::string, std::string> headers;
+    MHD_get_connection_values(
+        connection, MHD_HEADER_KIND,
+        [](void* cls, MHD_ValueKind, const char* key, const char* value) {
+            auto& into = *static_cast<std::map<std::string, std::string>*>(cls);
+            auto [it, inserted] = into.try_emplace(ascii_lower(key), value ? value : "");
+            if (!inserted) {
+                it->second += ", ";
+                it->second += value ? value : "";
+            }
+            return MHD_YES;
+        },
+        &headers);
+    return headers;
 }
 
 }  // namespace backstop

@@ -13,6 +13,8 @@
 
 #include "core/duration.h"
 
+struct MHD_Connection;
+
 namespace backstop {
 
 struct HttpServerRequest {
@@ -97,5 +99,9 @@ private:
 // Raises this process's soft limit on open files towards `wanted` (never above the hard limit, never
 // lowers it); returns the soft limit now in effect.
 std::size_t raise_fd_limit(std::size_t wanted);
+
+// The request headers of a libmicrohttpd connection as HttpServerRequest::headers holds them: names
+// lower-cased, repeated headers joined by ", ". For the tests' own libmicrohttpd receivers too.
+std::map<std::string, std::string> request_headers(MHD_Connection* connection);
 
 }  // namespace backstop

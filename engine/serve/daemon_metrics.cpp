@@ -2,10 +2,12 @@
 
 #include <chrono>
 
+#include "core/build_version.h"
+
 namespace backstop {
 
 DaemonMetrics::DaemonMetrics()
-    : build_info_(registry_.gauge("backstop_build_info", "Always 1; the version backstop was built as, in labels.")),
+    : build_info_(registry_.gauge("backstop_build_info", "Always 1; the version backstop was built as and the commit it was built from, in labels.")),
       rollbacks_(registry_.counter("backstop_rollbacks_total", "Rollback runs started by triggers and schedules, by outcome and level.")),
       rollback_seconds_(registry_.histogram("backstop_rollback_duration_seconds", "How long those rollback runs took.",
                                             {0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600})),
@@ -22,7 +24,7 @@ DaemonMetrics::DaemonMetrics()
       events_(registry_.counter("backstop_events_total", "Requests to the event endpoints, by result.")),
       reloads_(registry_.counter("backstop_reloads_total", "Policy reloads (SIGHUP), by result.")),
       process_(registry_) {
-    build_info_.with({{"version", BACKSTOP_VERSION}}).set(1);
+    build_info_.with({{"version", BACKSTOP_VERSION}, {"commit", build_commit()}}).set(1);
 }
 
 std::string DaemonMetrics::render() {

@@ -4,9 +4,11 @@
 #include <algorithm>
 
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 
 #include "cli/verbs.h"
 #include "cli_tools.h"
+#include "support/backstop_cli.h"
 #include "support/quickstart_service.h"
 
 using namespace backstop::cli;
@@ -75,6 +77,18 @@ void check_completions(const std::string& shell) {
     qs.write_policy();
     auto services = offered(shell, "backstop --policies " + qs.policy() + " rollback ");
     CHECK(services == std::vector<std::string>{"web"});
+
+    // `points delete` takes a point id of the state named, the other words a service.
+    qs.add_release("v1", true);
+    qs.point_current_at("v1");
+    backstop::test::CliResult made = run_backstop(qs.cli({"points", "create", "web", "--description", "before", "--json"}));
+    INFO(made.out << made.err);
+    REQUIRE(made.exit_code == 0);
+    const std::string id = nlohmann::json::parse(made.out).at("id");
+    const std::string given = "backstop --policies " + qs.policy() + " --state " + qs.state() + " points ";
+    CHECK(offered(shell, given + "delete ") == std::vector<std::string>{id});
+    CHECK(offered(shell, given + "list ") == std::vector<std::string>{"web"});
+    CHECK_FALSE(has(offered(shell, "backstop --policies " + qs.policy() + " points delete "), "web"));
 }
 
 // `parse` checks the file's syntax without running it; then the completions are asked for.

@@ -163,7 +163,12 @@ TEST_CASE("/metrics of a daemon without triggers has build info, process metrics
     HttpResponse r = serve.get("/metrics");
     INFO(r.body);
     REQUIRE(r.status == 200);
-    CHECK(r.body.find("backstop_build_info{version=\"") != std::string::npos);
+    // The same version and commit `backstop --version` names.
+    std::smatch version;
+    const std::string version_line = run_backstop({"--version"}).out;
+    REQUIRE(std::regex_search(version_line, version, std::regex("backstop (\\S+) \\((\\S+)\\)")));
+    CHECK(r.body.find("backstop_build_info{commit=\"" + std::string(version[2]) + "\",version=\"" +
+                      std::string(version[1]) + "\"} 1\n") != std::string::npos);
     CHECK(r.body.find("# TYPE backstop_rollbacks_total counter") != std::string::npos);
     CHECK(r.body.find("# TYPE backstop_events_total counter") != std::string::npos);
     CHECK(r.body.find("# HELP backstop_reloads_total ") != std::string::npos);

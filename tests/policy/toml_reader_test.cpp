@@ -4,25 +4,19 @@
 #include <catch2/catch.hpp>
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "policy/toml_reader.h"
+#include "prim/point_store.h"
 
 using namespace backstop;
 using namespace backstop::policy;
 
 namespace {
 
-std::string read_file(const std::filesystem::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
+std::string read_file(const std::filesystem::path& p) { return read_whole_file(p).value_or(""); }
 
 RawValue read_ok(const std::string& text, const std::string& name) {
     INFO(name << ":\n" << text);

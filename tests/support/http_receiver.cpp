@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "core/text.h"
+#include "prim/http_server.h"
 
 namespace backstop::test {
 
@@ -18,16 +19,6 @@ struct Arrival {
     bool started = false;
     ReceivedRequest request;
 };
-
-MHD_Result collect_header(void* cls, MHD_ValueKind, const char* key, const char* value) {
-    auto& headers = *static_cast<std::map<std::string, std::string>*>(cls);
-    auto [it, inserted] = headers.try_emplace(ascii_lower(key), value ? value : "");
-    if (!inserted) {
-        it->second += ", ";
-        it->second += value ? value : "";
-    }
-    return MHD_YES;
-}
 
 }  // namespace
 
@@ -88,7 +79,7 @@ struct HttpReceiver::Impl {
             const auto q = a.target.find('?');
             a.request.path = a.target.substr(0, q);
             if (q != std::string::npos) a.request.query = a.target.substr(q + 1);
-            MHD_get_connection_values(c, MHD_HEADER_KIND, collect_header, &a.request.headers);
+            a.request.headers = backstop::request_headers(c);
             return MHD_YES;
         }
         if (*size > 0) {

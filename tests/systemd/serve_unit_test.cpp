@@ -8,13 +8,13 @@
 #include <sys/stat.h>
 
 #include <filesystem>
-#include <fstream>
 #include <sstream>
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
 #include "prim/http_client.h"
+#include "prim/point_store.h"
 #include "support/backstop_cli.h"
 #include "support/eventually.h"
 #include "support/systemd_user_manager.h"
@@ -44,16 +44,11 @@ when   = "failed"
 then   = "rollback"
 )";
 
-std::string read_file(const fs::path& path) {
-    std::ifstream in(path);
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
+std::string read_file(const fs::path& path) { return read_whole_file(path).value_or(""); }
 
 void write_file(const fs::path& path, const std::string& text) {
     fs::create_directories(path.parent_path());
-    std::ofstream(path) << text;
+    write_file_atomically(path, text);
 }
 
 struct ServeUnit {
