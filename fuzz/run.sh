@@ -20,7 +20,7 @@ for t in $targets; do
   mkdir -p "$work" "$findings"
   dict=""
   [ -f "fuzz/dict/$t.dict" ] && dict="-dict=fuzz/dict/$t.dict"
-  echo "== $t: ${FUZZ_RUNS:+$FUZZ_RUNS runs}${FUZZ_RUNS:-${seconds}s}"
+  echo "== $t: ${limit#-}"
   # -timeout: an input that takes seconds is a finding (a quadratic parser is a denial of service).
   "$build/fuzz/fuzz_$t" "$limit" -timeout=10 -rss_limit_mb=2048 \
     -print_final_stats=1 -artifact_prefix="$findings/" $dict "$work" "fuzz/corpus/$t" \
