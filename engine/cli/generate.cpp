@@ -2,6 +2,7 @@
 #include "cli/generate.h"
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -67,12 +68,15 @@ int run_services(App& app) {
     return 0;
 }
 
+// Every point in the state, as `points delete` finds them: also those of services no longer in the
+// policies, and without loading the policies on every TAB.
 int run_point_ids(App& app) {
-    PolicyLoadResult loaded = app.load_policies();
     auto processes = make_process_runner();
     PointStore store(app.points_dir(), *processes);
-    for (const auto& [name, _] : loaded.policies.services)
-        for (const auto& p : store.list(name)) std::cout << p.id << "\n";
+    std::error_code ec;
+    for (const auto& service : std::filesystem::directory_iterator(app.points_dir(), ec))
+        if (service.is_directory(ec))
+            for (const auto& p : store.list(service.path().filename().string())) std::cout << p.id << "\n";
     return 0;
 }
 

@@ -92,7 +92,7 @@ std::vector<Verb> make_table() {
          {"backstop __generate man1 build/man/backstop.1"}, run_generate, true},
         {"__services", {"__services"}, "The names of the services in the policies, one a line", {}, {}, {"backstop __services"},
          run_services, true},
-        {"__points", {"__points"}, "The ids of the rollback points of the services in the policies, newest first", {}, {},
+        {"__points", {"__points"}, "The ids of the rollback points in the state folder, newest first for each service", {}, {},
          {"backstop __points"}, run_point_ids, true},
     };
 }
