@@ -14,6 +14,7 @@
 #include "core/error.h"
 #include "core/json_text.h"
 #include "core/run_record.h"
+#include "core/text.h"
 #include "prim/point_store.h"
 #include "runtime/watcher.h"
 #include "serve/event_routing.h"
@@ -29,12 +30,6 @@ std::string read_text(const std::string& path) {
     std::stringstream text;
     text << in.rdbuf();
     return text.str();
-}
-
-std::string labels_text(const std::map<std::string, std::string>& labels) {
-    std::string out;
-    for (const auto& [k, v] : labels) out += (out.empty() ? "" : ", ") + k + "=\"" + v + "\"";
-    return "{" + out + "}";
 }
 
 // The replay: one watcher over the policies, read-only history, dry run, fresh windows.
@@ -134,7 +129,7 @@ std::string event_sources_text(const PolicySet& policies) {
         for (const SourceSpec& source : service.watch.sources)
             if (source.kind == SourceKind::event)
                 out += "\n      " + name + "/" + source.name + " matches " +
-                       (source.event().match.empty() ? std::string("only events naming service ") + name : labels_text(source.event().match));
+                       (source.event().match.empty() ? std::string("only events naming service ") + name : "{" + quoted_labels(source.event().match) + "}");
     return out.empty() ? " (no service has an event source)" : "; event sources:" + out;
 }
 
@@ -156,7 +151,7 @@ void replay_events(Simulation& sim, const App& app, const PolicySet& policies, c
                 sim.add_json({{kind, event.name}, {"status", event.firing ? "firing" : "resolved"}, {"labels", event.labels}, {"reaches", reached}});
             } else {
                 std::cout << kind << " " << event.name << " (" << (event.firing ? "firing" : "resolved") << ") "
-                          << labels_text(event.labels) << "\n";
+                          << "{" << quoted_labels(event.labels) << "}" << "\n";
                 if (routes.empty()) std::cout << "    reaches no event source" << event_sources_text(policies) << "\n";
                 for (const auto& r : routes) {
                     std::string triggers;

@@ -53,7 +53,7 @@ void write_value_cases(std::ostream& out) {
     out << "    esac\n";
 }
 
-void write_verb_cases(std::ostream& out) {
+void write_bash_verb_cases(std::ostream& out) {
     std::vector<std::string> verb_names;
     for (const Verb* v : completion::visible_verbs()) verb_names.push_back(v->name);
     out << "    local options='' words='' kind='' wordkinds='' max=0\n"
@@ -105,7 +105,7 @@ void write_bash_completion(std::ostream& out) {
         << "        esac\n"
         << "    done\n";
     write_value_cases(out);
-    write_verb_cases(out);
+    write_bash_verb_cases(out);
     out << "    if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W \"$options $globals\" -- \"$cur\")); return; fi\n"
         << "    if ((max >= 0 && ${#operands[@]} >= max)); then COMPREPLY=(); return; fi\n"
         << "    if ((${#operands[@]} == 0)) && [[ -n $words ]]; then COMPREPLY=($(compgen -W \"$words\" -- \"$cur\")); return; fi\n"

@@ -66,7 +66,7 @@ std::string operand_specs(const Verb& v) {
     return out;
 }
 
-void write_verb_cases(std::ostream& out) {
+void write_zsh_verb_cases(std::ostream& out) {
     std::string names;
     for (const Verb* v : completion::visible_verbs()) names += (names.empty() ? "" : " ") + v->name;
     out << "        case $words[1] in\n"
@@ -115,7 +115,7 @@ void write_zsh_completion(std::ostream& out) {
         << "    verb) _describe -t verbs verb verbs && ret=0 ;;\n"
         << "    args)\n"
         << "      curcontext=${curcontext%:*:*}:backstop-$words[1]:\n";
-    write_verb_cases(out);
+    write_zsh_verb_cases(out);
     out << "  esac\n"
         << "  return ret\n"
         << "}\n\n"

@@ -41,7 +41,7 @@ void function_entry(std::ostream& out, std::string_view prefix, const LuaFunctio
     values(out, "returns", f.returns);
 }
 
-constexpr const char* kDescription =
+constexpr const char* kLuaDescription =
     "A runbook is a Lua 5.4 file named by a policy's [service.NAME.rollback] \\fBrunbook\\fR. It returns a table "
     "(backstop.Runbook below) with any of pre, levels, verify, post and decide; what it leaves out comes from the "
     "default runbook (require(\"backstop.default\")). Every module below is a global and also "
@@ -59,7 +59,7 @@ constexpr const char* kSandbox =
 
 std::string lua_man_page() {
     std::ostringstream out;
-    out << roff::header("backstop-lua", "7", "the backstop runbook API") << ".SH DESCRIPTION\n" << kDescription
+    out << roff::header("backstop-lua", "7", "the backstop runbook API") << ".SH DESCRIPTION\n" << kLuaDescription
         << ".SH TABLES\n";
     for (const auto& c : lua::runbook_classes()) {
         out << ".SS " << roff::text(c.name) << "\n" << roff::text(c.doc) << "\n";

@@ -74,7 +74,7 @@ void rules_section(std::ostream& out) {
     }
 }
 
-constexpr const char* kDescription =
+constexpr const char* kPolicyDescription =
     "backstop reads its policies from TOML files: \\fB\\-\\-policies PATH\\fR names a file or a folder, in which every "
     "*.toml below it is loaded in path order. Each file holds [service.NAME] tables and [[notify]] channels. Unknown "
     "keys are errors (with a did-you-mean), so a typo never silently disables a safety setting; \\fBbackstop check\\fR "
@@ -94,7 +94,7 @@ std::string policy_man_page() {
     std::ostringstream out;
     out << roff::header("backstop.toml", "5", "backstop policy files")
         << ".SH SYNOPSIS\n/etc/backstop/*.toml, or the files named by \\fB\\-\\-policies\\fR or $BACKSTOP_POLICIES\n"
-        << ".SH DESCRIPTION\n" << kDescription << ".SH SECTIONS\n";
+        << ".SH DESCRIPTION\n" << kPolicyDescription << ".SH SECTIONS\n";
     for (const auto& s : policy::sections()) section_entry(out, s);
     rules_section(out);
     out << ".SH EXAMPLE\n.nf\n"

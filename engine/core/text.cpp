@@ -49,4 +49,10 @@ std::string tail_lines(const std::string& text, int n) {
     return pos == std::string::npos || pos == 0 ? t : t.substr(pos + 1);
 }
 
+std::string quoted_labels(const std::map<std::string, std::string>& labels) {
+    std::string out;
+    for (const auto& [k, v] : labels) out += (out.empty() ? "" : ", ") + k + "=\"" + v + "\"";
+    return out;
+}
+
 }  // namespace backstop

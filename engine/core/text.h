@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <map>
 #include <string>
 #include <string_view>
 
@@ -30,5 +31,8 @@ std::string first_line(std::string_view text, std::size_t max);
 
 // The last `n` lines of `text` (trimmed): the part of a tool's stderr that says what went wrong.
 std::string tail_lines(const std::string& text, int n);
+
+// a="1", b="2": an event's labels as a message quotes them ("" when there are none).
+std::string quoted_labels(const std::map<std::string, std::string>& labels);
 
 }  // namespace backstop

@@ -12,7 +12,7 @@ namespace {
 
 using nlohmann::json;
 
-json encode(const HttpRequest& r) {
+json as_json(const HttpRequest& r) {
     return {{"method", r.method}, {"url", r.url}, {"headers", r.headers}, {"body", r.body}, {"timeout", r.timeout.count()}};
 }
 
@@ -26,7 +26,7 @@ HttpRequest decode_http_request(const json& j) {
     return r;
 }
 
-json encode(const HttpResponse& r) {
+json as_json(const HttpResponse& r) {
     return {{"status", r.status},   {"body", r.body},         {"headers", r.headers},
             {"error", r.error},     {"timed_out", r.timed_out}, {"elapsed", r.elapsed.count()}};
 }
@@ -42,7 +42,7 @@ HttpResponse decode_http_response(const json& j) {
     return r;
 }
 
-json encode(const ProcessResult& r) {
+json as_json(const ProcessResult& r) {
     return {{"exit_code", r.exit_code}, {"signal", r.signal}, {"started", r.started}, {"timed_out", r.timed_out},
             {"out", r.out},             {"err", r.err},       {"error", r.error},     {"elapsed", r.elapsed.count()},
             {"timeout", r.timeout.count()}};
@@ -62,13 +62,13 @@ ProcessResult decode_process_result(const json& j) {
     return r;
 }
 
-json encode(const HealthResult& r) { return {{"ok", r.ok}, {"message", r.message}, {"probes", r.probes}}; }
+json as_json(const HealthResult& r) { return {{"ok", r.ok}, {"message", r.message}, {"probes", r.probes}}; }
 
 HealthResult decode_health(const json& j) {
     return HealthResult{j.at("ok").get<bool>(), j.at("message").get<std::string>(), j.at("probes").get<int>()};
 }
 
-json encode(const HttpExpectation& e) {
+json as_json(const HttpExpectation& e) {
     return {{"url", e.url},
             {"status", e.status},
             {"body", e.body},
@@ -97,26 +97,26 @@ using Handler = std::function<json(RunbookHost&, const json&)>;
 const std::map<std::string, Handler, std::less<>>& handlers() {
     static const std::map<std::string, Handler, std::less<>> table = {
         {"log", [](RunbookHost& h, const json& a) { h.log(static_cast<LogLevel>(a.at("level").get<int>()), a.at("message").get<std::string>()); return json(); }},
-        {"http", [](RunbookHost& h, const json& a) { return encode(h.http(decode_http_request(a))); }},
+        {"http", [](RunbookHost& h, const json& a) { return as_json(h.http(decode_http_request(a))); }},
         {"sleep", [](RunbookHost& h, const json& a) { h.sleep(duration_at(a, "ms")); return json(); }},
         {"list_releases", [](RunbookHost& h, const json&) { return json(h.list_releases()); }},
         {"current_release", [](RunbookHost& h, const json&) { return json(h.current_release()); }},
         {"switch_release", [](RunbookHost& h, const json& a) { h.switch_release(a.at("name").get<std::string>()); return json(); }},
         {"switch_version", [](RunbookHost& h, const json& a) { h.switch_version(a.at("to").get<std::string>()); return json(); }},
-        {"restart", [](RunbookHost& h, const json&) { return encode(h.restart()); }},
+        {"restart", [](RunbookHost& h, const json&) { return as_json(h.restart()); }},
         {"git", [](RunbookHost& h, const json& a) { return json(h.git(strings_at(a, "args"), a.at("mutating").get<bool>())); }},
         {"systemd", [](RunbookHost& h, const json& a) {
              return json(h.systemd(a.at("action").get<std::string>(), a.at("unit").get<std::string>(), a.at("property").get<std::string>()));
          }},
         {"docker", [](RunbookHost& h, const json& a) { return json(h.docker(strings_at(a, "args"), a.at("mutating").get<bool>())); }},
-        {"probe_health", [](RunbookHost& h, const json&) { return encode(h.probe_health()); }},
-        {"wait_healthy", [](RunbookHost& h, const json&) { return encode(h.wait_healthy()); }},
+        {"probe_health", [](RunbookHost& h, const json&) { return as_json(h.probe_health()); }},
+        {"wait_healthy", [](RunbookHost& h, const json&) { return as_json(h.wait_healthy()); }},
         {"exec", [](RunbookHost& h, const json& a) {
-             return encode(h.exec(strings_at(a, "argv"), duration_at(a, "timeout"), a.at("safe").get<bool>()));
+             return as_json(h.exec(strings_at(a, "argv"), duration_at(a, "timeout"), a.at("safe").get<bool>()));
          }},
-        {"wait_http", [](RunbookHost& h, const json& a) { return encode(h.wait_http(decode_expectation(a))); }},
+        {"wait_http", [](RunbookHost& h, const json& a) { return as_json(h.wait_http(decode_expectation(a))); }},
         {"wait_tcp", [](RunbookHost& h, const json& a) {
-             return encode(h.wait_tcp(a.at("host").get<std::string>(), a.at("port").get<int>(), duration_at(a, "deadline"),
+             return as_json(h.wait_tcp(a.at("host").get<std::string>(), a.at("port").get<int>(), duration_at(a, "deadline"),
                                       duration_at(a, "interval")));
          }},
         {"signal", [](RunbookHost& h, const json& a) {
@@ -163,7 +163,7 @@ void RemoteHost::log(LogLevel level, const std::string& message) {
     call("log", {{"level", static_cast<int>(level)}, {"message", message}});
 }
 
-HttpResponse RemoteHost::http(const HttpRequest& request) { return decode_http_response(call("http", encode(request))); }
+HttpResponse RemoteHost::http(const HttpRequest& request) { return decode_http_response(call("http", as_json(request))); }
 
 void RemoteHost::sleep(Duration d) { call("sleep", {{"ms", d.count()}}); }
 
@@ -197,7 +197,7 @@ ProcessResult RemoteHost::exec(const std::vector<std::string>& argv, Duration ti
     return decode_process_result(call("exec", {{"argv", argv}, {"timeout", timeout.count()}, {"safe", safe_in_dry_run}}));
 }
 
-HealthResult RemoteHost::wait_http(const HttpExpectation& expect) { return decode_health(call("wait_http", encode(expect))); }
+HealthResult RemoteHost::wait_http(const HttpExpectation& expect) { return decode_health(call("wait_http", as_json(expect))); }
 
 HealthResult RemoteHost::wait_tcp(const std::string& host, int port, Duration deadline, Duration interval) {
     return decode_health(

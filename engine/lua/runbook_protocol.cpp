@@ -6,18 +6,18 @@ using nlohmann::json;
 
 namespace {
 
-json encode(const SourcePosition& p) { return {{"file", p.file}, {"line", p.line}, {"column", p.column}}; }
+json encode_position(const SourcePosition& p) { return {{"file", p.file}, {"line", p.line}, {"column", p.column}}; }
 
 SourcePosition decode_position(const json& j) {
     return SourcePosition{j.at("file").get<std::string>(), j.at("line").get<int>(), j.at("column").get<int>()};
 }
 
-json encode(const Diagnostics& diagnostics) {
+json encode_diagnostics(const Diagnostics& diagnostics) {
     json out = json::array();
     for (const auto& d : diagnostics.items())
         out.push_back({{"error", d.severity == Severity::error},
                        {"code", d.code},
-                       {"where", encode(d.where)},
+                       {"where", encode_position(d.where)},
                        {"message", d.message},
                        {"line", d.source_line}});
     return out;
@@ -35,7 +35,7 @@ Diagnostics decode_diagnostics(const json& j) {
 }  // namespace
 
 json encode(const RunbookState& state) {
-    return {{"hooks", state.hooks}, {"user_hooks", state.user_hooks}, {"levels", state.levels}, {"warnings", encode(state.warnings)}};
+    return {{"hooks", state.hooks}, {"user_hooks", state.user_hooks}, {"levels", state.levels}, {"warnings", encode_diagnostics(state.warnings)}};
 }
 
 RunbookState decode_state(const json& j) {
@@ -62,7 +62,7 @@ HookOutcome decode_outcome(const json& j) {
 }
 
 json encode(const RunbookLoadError& error) {
-    return {{"code", error.code()},     {"where", encode(error.where())}, {"detail", error.detail()},
+    return {{"code", error.code()},     {"where", encode_position(error.where())}, {"detail", error.detail()},
             {"what", error.what()},     {"traceback", error.traceback()}};
 }
 

@@ -20,10 +20,6 @@ const std::span<const std::string_view> kTypes = find_key(Section::notify, "type
 const std::span<const std::string_view> kEvents = find_key(Section::notify, "events")->choices;
 const std::span<const std::string_view> kTlsModes = find_key(Section::notify, "tls")->choices;
 
-bool contains(std::span<const std::string_view> list, std::string_view key) {
-    return std::find(list.begin(), list.end(), key) != list.end();
-}
-
 std::string listed(std::span<const std::string_view> list) {
     std::string out;
     for (auto k : list) out += (out.empty() ? "" : ", ") + std::string(k);
@@ -77,7 +73,7 @@ void compile_events(FieldReader& fields, NotifyChannel& channel, Report& report)
     std::vector<std::string> out;
     for (std::size_t i = 0; i < events->size(); ++i) {
         const std::string& e = (*events)[i];
-        if (contains(kEvents, e)) {
+        if (is_choice(kEvents, e)) {
             if (std::find(out.begin(), out.end(), e) == out.end()) out.push_back(e);
             continue;
         }

@@ -2,6 +2,7 @@
 // rejects what is not listed, and the schema and the man page describe what is.
 #include "policy/policy_keys.h"
 
+#include <algorithm>
 #include <array>
 #include <map>
 #include <utility>
@@ -14,8 +15,8 @@ namespace {
 
 using T = KeyType;
 
-constexpr std::string_view kStrategies[] = {"releases", "git", "docker"};
-constexpr std::string_view kGitModes[] = {"reset", "revert"};
+constexpr std::string_view kStrategyChoices[] = {"releases", "git", "docker"};
+constexpr std::string_view kGitModeChoices[] = {"reset", "revert"};
 constexpr std::string_view kScopes[] = {"system", "user"};
 constexpr std::string_view kSeverities[] = {"info", "warning", "critical"};
 constexpr std::string_view kNotifyTypes[] = {"slack", "discord", "webhook", "email"};
@@ -36,7 +37,7 @@ constexpr KeySpec kTopKeys[] = {
 
 constexpr KeySpec kServiceKeys[] = {
     {.name = "strategy", .description = "how versions are kept: release folders, commits of a git checkout, or images of a container",
-     .required = true, .choices = kStrategies},
+     .required = true, .choices = kStrategyChoices},
     {.name = "releases", .type = T::path, .description = "releases: folder holding one folder per release",
      .required_for = "releases"},
     {.name = "current", .type = T::path, .description = "releases: the symlink pointing at the live release",
@@ -65,7 +66,7 @@ constexpr KeySpec kServiceKeys[] = {
      .default_value = "\"10m\""},
     {.name = "checkout", .type = T::path, .description = "git: the working tree the service runs from", .required_for = "git", .only_for = "git"},
     {.name = "mode", .description = "git: hard reset (force-push with a lease) or a revert commit (pushed)",
-     .default_value = "\"reset\"", .only_for = "git", .choices = kGitModes},
+     .default_value = "\"reset\"", .only_for = "git", .choices = kGitModeChoices},
     {.name = "remote", .description = "git: the remote the branch is published to (a remote name, URL or path); needs `branch`", .only_for = "git"},
     {.name = "branch", .description = "git: the branch fetched before and pushed after a rollback", .only_for = "git"},
     {.name = "known_good", .type = T::argv, .description = "git: rollback targets, newest first",
@@ -283,6 +284,10 @@ const KeySpec* find_key(Section s, std::string_view key) {
     for (const KeySpec& k : section(s).keys)
         if (k.name == key) return &k;
     return nullptr;
+}
+
+bool is_choice(std::span<const std::string_view> choices, std::string_view value) {
+    return std::find(choices.begin(), choices.end(), value) != choices.end();
 }
 
 bool applies(const KeySpec& key, std::string_view value) {

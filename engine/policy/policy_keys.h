@@ -62,6 +62,9 @@ const KeySpec* find_key(Section s, std::string_view key);
 // the known keys a compiler accepts.
 const std::vector<std::string_view>& key_names(Section s, std::string_view value = {});
 
+// Whether `value` is one of `choices` (a KeySpec's).
+bool is_choice(std::span<const std::string_view> choices, std::string_view value);
+
 // Whether `key` applies when the discriminator is `value` (`only_for` lists it or is empty).
 bool applies(const KeySpec& key, std::string_view value);
 

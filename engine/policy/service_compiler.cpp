@@ -32,12 +32,6 @@ bool valid_service_name(std::string_view name) {
     return true;
 }
 
-bool contains(std::span<const std::string_view> list, std::string_view key) {
-    for (auto k : list)
-        if (k == key) return true;
-    return false;
-}
-
 bool is_http_url(std::string_view url) {
     std::string_view rest;
     if (url.starts_with("http://"))
@@ -75,7 +69,7 @@ void compile_git(FieldReader& fields, const RawMember& service, const std::files
     else if (!service.value.find("checkout"))
         fields.missing("checkout");
     if (auto mode = fields.string("mode")) {
-        if (!contains(kGitModes, *mode))
+        if (!is_choice(kGitModes, *mode))
             fields.bad_value("mode", "unknown git mode \"" + *mode + "\"; accepted: \"reset\" (hard reset, optionally "
                                      "force-pushed) and \"revert\" (commit a revert of the bad range and push it)");
         else
@@ -132,7 +126,7 @@ void compile_systemd(FieldReader& fields, SystemdSettings& systemd) {
             systemd.unit = *unit;
     }
     if (auto scope = fields.string("scope")) {
-        if (contains(kSystemdScopes, *scope))
+        if (is_choice(kSystemdScopes, *scope))
             systemd.scope = *scope;
         else
             fields.bad_value("scope", "unknown systemd scope \"" + *scope + "\"; accepted: \"system\" (systemctl) and "
@@ -215,7 +209,7 @@ ServicePolicy compile_service(const RawMember& service, const PolicySource& sour
 
     auto strategy = fields.string("strategy");
     if (strategy) {
-        if (!contains(kStrategies, *strategy)) {
+        if (!is_choice(kStrategies, *strategy)) {
             std::string message = "unknown strategy \"" + *strategy + "\"; accepted:";
             for (auto s : kStrategies) message += " \"" + std::string(s) + "\"";
             if (auto guess = did_you_mean(*strategy, kStrategies)) message += "; did you mean \"" + *guess + "\"?";

@@ -7,6 +7,7 @@
 
 #include "core/json_depth.h"
 #include "core/json_text.h"
+#include "core/text.h"
 #include "serve/alertmanager_payload.h"
 
 namespace backstop {
@@ -87,10 +88,10 @@ HttpServerResponse events_response(int status, std::string body) {
     return r;
 }
 
+// An event's labels in a log line.
 std::string labels_text(const std::map<std::string, std::string>& labels) {
-    std::string out;
-    for (const auto& [k, v] : labels) out += (out.empty() ? "" : ", ") + k + "=\"" + v + "\"";
-    return out.empty() ? "no labels" : out;
+    std::string quoted = quoted_labels(labels);
+    return quoted.empty() ? "no labels" : quoted;
 }
 
 // The endpoint a path names, "" when it is none of the event endpoints.

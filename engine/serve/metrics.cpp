@@ -32,7 +32,7 @@ void append_escaped(std::string& out, const std::string& text, bool escape_quote
 }
 
 // a="1",b="2": how a series' labels are written inside the braces, and its key in the family.
-std::string labels_text(const MetricLabels& labels) {
+std::string series_labels(const MetricLabels& labels) {
     std::string out;
     for (const auto& [key, value] : labels) {
         if (!out.empty()) out += ',';
@@ -132,7 +132,7 @@ MetricFamily<Series>::MetricFamily(std::string name, std::string help, std::vect
 
 template <class Series>
 Series& MetricFamily<Series>::with(const MetricLabels& labels) {
-    std::string text = labels_text(labels);
+    std::string text = series_labels(labels);
     std::lock_guard lock(mutex_);
     auto it = series_.find(text);
     if (it != series_.end()) return *it->second;

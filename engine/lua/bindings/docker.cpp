@@ -120,7 +120,7 @@ int docker_start(lua_State* L) { return lifecycle(L, "docker.start", {"start"});
 // @param 1 (string): container name or id; removed, stopping it first (`rm -f`; planned in a dry run)
 int docker_rm(lua_State* L) { return lifecycle(L, "docker.rm", {"rm", "-f"}); }
 
-const luaL_Reg functions[] = {
+const luaL_Reg docker_functions[] = {
     {"inspect", docker_inspect}, {"ps", docker_ps},       {"image_exists", docker_image_exists},
     {"tag", docker_tag},         {"run", docker_run},     {"stop", docker_stop},
     {"start", docker_start},     {"rm", docker_rm},       {nullptr, nullptr},
@@ -128,6 +128,6 @@ const luaL_Reg functions[] = {
 
 }  // namespace
 
-int open_docker(lua_State* L) { return push_function_table(L, functions); }
+int open_docker(lua_State* L) { return push_function_table(L, docker_functions); }
 
 }  // namespace backstop::lua::bindings

@@ -106,13 +106,13 @@ int git_push(lua_State* L) {
     return 0;
 }
 
-const luaL_Reg functions[] = {
+const luaL_Reg git_functions[] = {
     {"head", git_head},   {"log", git_log},       {"is_clean", git_is_clean}, {"show", git_show},
     {"reset", git_reset}, {"revert", git_revert}, {"push", git_push},         {nullptr, nullptr},
 };
 
 }  // namespace
 
-int open_git(lua_State* L) { return push_function_table(L, functions); }
+int open_git(lua_State* L) { return push_function_table(L, git_functions); }
 
 }  // namespace backstop::lua::bindings

@@ -17,13 +17,13 @@ int hash_sha256(lua_State* L) {
     return 1;
 }
 
-const luaL_Reg functions[] = {
+const luaL_Reg hash_functions[] = {
     {"sha256", hash_sha256},
     {nullptr, nullptr},
 };
 
 }  // namespace
 
-int open_hash(lua_State* L) { return push_function_table(L, functions); }
+int open_hash(lua_State* L) { return push_function_table(L, hash_functions); }
 
 }  // namespace backstop::lua::bindings

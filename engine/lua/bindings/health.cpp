@@ -39,7 +39,7 @@ int health_wait(lua_State* L) {
     return push_result(L, result);
 }
 
-const luaL_Reg functions[] = {
+const luaL_Reg health_functions[] = {
     {"probe", health_probe},
     {"wait", health_wait},
     {nullptr, nullptr},
@@ -47,6 +47,6 @@ const luaL_Reg functions[] = {
 
 }  // namespace
 
-int open_health(lua_State* L) { return push_function_table(L, functions); }
+int open_health(lua_State* L) { return push_function_table(L, health_functions); }
 
 }  // namespace backstop::lua::bindings

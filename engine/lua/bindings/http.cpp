@@ -111,7 +111,7 @@ int http_post(lua_State* L) {
     return send(L, request, "http.post");
 }
 
-const luaL_Reg functions[] = {
+const luaL_Reg http_functions[] = {
     {"get", http_get},
     {"post", http_post},
     {nullptr, nullptr},
@@ -119,6 +119,6 @@ const luaL_Reg functions[] = {
 
 }  // namespace
 
-int open_http(lua_State* L) { return push_function_table(L, functions); }
+int open_http(lua_State* L) { return push_function_table(L, http_functions); }
 
 }  // namespace backstop::lua::bindings

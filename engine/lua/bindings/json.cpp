@@ -76,7 +76,7 @@ int json_decode(lua_State* L) {
     return 1;
 }
 
-const luaL_Reg functions[] = {
+const luaL_Reg json_functions[] = {
     {"encode", json_encode},
     {"decode", json_decode},
     {nullptr, nullptr},
@@ -84,6 +84,6 @@ const luaL_Reg functions[] = {
 
 }  // namespace
 
-int open_json(lua_State* L) { return push_function_table(L, functions); }
+int open_json(lua_State* L) { return push_function_table(L, json_functions); }
 
 }  // namespace backstop::lua::bindings

@@ -16,7 +16,7 @@ int log_info(lua_State* L) { return log_at(L, LogLevel::info); }
 int log_warn(lua_State* L) { return log_at(L, LogLevel::warn); }
 int log_error(lua_State* L) { return log_at(L, LogLevel::error); }
 
-const luaL_Reg functions[] = {
+const luaL_Reg log_functions[] = {
     {"debug", log_debug},
     {"info", log_info},
     {"warn", log_warn},
@@ -26,6 +26,6 @@ const luaL_Reg functions[] = {
 
 }  // namespace
 
-int open_log(lua_State* L) { return push_function_table(L, functions); }
+int open_log(lua_State* L) { return push_function_table(L, log_functions); }
 
 }  // namespace backstop::lua::bindings

@@ -51,7 +51,7 @@ int releases_switch(lua_State* L) {
     });
 }
 
-const luaL_Reg functions[] = {
+const luaL_Reg releases_functions[] = {
     {"list", releases_list},
     {"current", releases_current},
     {"switch", releases_switch},
@@ -60,6 +60,6 @@ const luaL_Reg functions[] = {
 
 }  // namespace
 
-int open_releases(lua_State* L) { return push_function_table(L, functions); }
+int open_releases(lua_State* L) { return push_function_table(L, releases_functions); }
 
 }  // namespace backstop::lua::bindings

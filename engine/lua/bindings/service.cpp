@@ -39,7 +39,7 @@ int service_switch(lua_State* L) {
     });
 }
 
-const luaL_Reg functions[] = {
+const luaL_Reg service_functions[] = {
     {"restart", service_restart},
     {"switch", service_switch},
     {nullptr, nullptr},
@@ -47,6 +47,6 @@ const luaL_Reg functions[] = {
 
 }  // namespace
 
-int open_service(lua_State* L) { return push_function_table(L, functions); }
+int open_service(lua_State* L) { return push_function_table(L, service_functions); }
 
 }  // namespace backstop::lua::bindings

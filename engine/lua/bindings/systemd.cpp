@@ -62,7 +62,7 @@ int systemd_show(lua_State* L) {
     return call(L, "systemd.show", "show", property);
 }
 
-const luaL_Reg functions[] = {
+const luaL_Reg systemd_functions[] = {
     {"start", systemd_start},         {"stop", systemd_stop}, {"restart", systemd_restart},
     {"reload", systemd_reload},       {"is_active", systemd_is_active},
     {"show", systemd_show},           {nullptr, nullptr},
@@ -70,6 +70,6 @@ const luaL_Reg functions[] = {
 
 }  // namespace
 
-int open_systemd(lua_State* L) { return push_function_table(L, functions); }
+int open_systemd(lua_State* L) { return push_function_table(L, systemd_functions); }
 
 }  // namespace backstop::lua::bindings
