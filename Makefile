@@ -26,10 +26,10 @@ build: deps
 	@cmake --build $(BUILD) -j$(JOBS)
 
 # Only what the quickstart needs: the packages to build the binary and run the demo, then the binary
-# (optimised, without debug information, which takes a third of the compile time).
+# (-O2 as the other builds, but without debug information, which takes a third of the compile time).
 demo:
 	@.ci/install-deps demo
-	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release -DBACKSTOP_TESTS=OFF >/dev/null
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release "-DCMAKE_CXX_FLAGS_RELEASE=-O2 -DNDEBUG" -DBACKSTOP_TESTS=OFF >/dev/null
 	@cmake --build $(BUILD) --target backstop -j$(JOBS)
 	@examples/quickstart/demo.sh $(BUILD)/backstop
 
