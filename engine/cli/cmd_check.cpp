@@ -3,6 +3,7 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <sstream>
@@ -35,17 +36,48 @@ class RunbookChecker {
 public:
     Diagnostics check(const std::filesystem::path& file, const std::string& text, const std::filesystem::path& policy_dir,
                       std::vector<std::string>* levels) {
-        if (!engine_) engine_.emplace();
+        if (!engine_) engine_.emplace(new_engine());
         Diagnostics found = check_runbook(*engine_, file, text, policy_dir, levels);
         if (found.has_errors()) {
             engine_.reset();
-            return check_runbook(file, text, {}, policy_dir, levels);
+            RunbookEngine fresh = new_engine();
+            return check_runbook(fresh, file, text, policy_dir, levels);
         }
-        if (looks(*engine_) != new_look()) engine_.reset();
+        if (looks(*engine_) != baseline().look) engine_.reset();
         return found;
     }
 
+    // The default runbook's levels, sorted: those of a service without a runbook. Asked after the
+    // runbooks were checked, so with no other thread left.
+    static const std::vector<std::string>& default_levels() {
+        if (!baseline().taken) new_engine();
+        return baseline().levels;
+    }
+
 private:
+    // What a new engine is like, taken from the first one made: each engine is a worker process,
+    // so one made only to be looked at would cost another.
+    struct Baseline {
+        bool taken = false;
+        std::vector<std::string> levels;  // the default runbook's
+        std::vector<std::string> look;    // looks() of a new engine
+    };
+    static Baseline& baseline() {
+        static Baseline b;
+        return b;
+    }
+
+    static RunbookEngine new_engine() {
+        static std::once_flag once;
+        RunbookEngine engine;
+        std::call_once(once, [&] {
+            baseline().levels = engine.levels();
+            baseline().look = looks(engine);
+            baseline().taken = true;
+        });
+        return engine;
+    }
+
     // What `check` relies on in an engine with an empty runbook: the default levels and hooks.
     static std::vector<std::string> looks(RunbookEngine& engine) {
         std::vector<std::string> seen;
@@ -53,13 +85,6 @@ private:
         for (auto hook : kRunbookHooks)
             if (engine.has_hook(hook)) seen.push_back("hook:" + std::string(hook));
         return seen;
-    }
-    static const std::vector<std::string>& new_look() {
-        static const std::vector<std::string> look = [] {
-            RunbookEngine fresh;
-            return looks(fresh);
-        }();
-        return look;
     }
 
     std::optional<RunbookEngine> engine_;
@@ -131,7 +156,7 @@ Diagnostics check_levels(const PolicyLoadResult& loaded, const RunbookLevels& ru
         std::sort(levels.begin(), levels.end());
         return levels;
     };
-    const std::vector<std::string> default_levels = with_manual(RunbookEngine().levels());
+    const std::vector<std::string> default_levels = with_manual(RunbookChecker::default_levels());
     std::map<std::filesystem::path, std::vector<std::string>> known;
     for (const auto& [file, levels] : runbook_levels) known.emplace(file, with_manual(levels));
     // The levels of each service's runbook, by its index in loaded.runbooks; null: it did not load.
