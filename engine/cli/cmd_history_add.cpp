@@ -13,22 +13,22 @@ namespace backstop::cli {
 
 namespace {
 
-std::string required(const App& app, const std::string& option, const std::string& value_name) {
+std::string required_value(const App& app, const std::string& option, const std::string& value_name) {
     auto v = app.args.value(option);
     if (!v || v->empty()) throw UsageError{"history add needs " + option + " " + value_name};
     return *v;
 }
 
-RunRecord manual_entry(const App& app, const ServicePolicy& svc) {
+// The entry as the command line gives it; the service's name and env are filled in once the
+// policies know it. Throws UsageError before anything is read.
+RunRecord entry_from_args(const App& app) {
     RunRecord r;
     r.run_id = new_run_id();
-    r.service = svc.name;
-    r.env = svc.env;
-    r.from = required(app, "--from", "NAME");
-    r.to = required(app, "--to", "NAME");
-    r.reason = required(app, "--reason", "TEXT");
+    r.from = required_value(app, "--from", "NAME");
+    r.to = required_value(app, "--to", "NAME");
+    r.reason = required_value(app, "--reason", "TEXT");
     // The verb table has checked the value against recordable_outcome_names().
-    r.outcome = *outcome_from(required(app, "--outcome", "OUTCOME"));
+    r.outcome = *outcome_from(required_value(app, "--outcome", "OUTCOME"));
     r.actor = app.args.value("--actor").value_or(default_actor());
     r.host = this_host();
     r.started_ms = r.ended_ms = now_epoch_ms();
@@ -49,12 +49,11 @@ int run_history_add(App& app) {
     const std::string& name = app.args.positionals.at(2);
     for (const char* option : {"--service", "--limit"})
         if (app.args.has(option)) throw UsageError{std::string("history add takes the service as its operand; ") + option + " is for the list"};
-    // Every option is checked before the policies are read: a usage error changes nothing.
-    for (const auto& [option, value_name] : {std::pair{"--from", "NAME"}, {"--to", "NAME"}, {"--reason", "TEXT"}, {"--outcome", "OUTCOME"}})
-        required(app, option, value_name);
+    RunRecord r = entry_from_args(app);
     PolicyLoadResult loaded;
     const ServicePolicy* svc = app.service(name, loaded);
-    RunRecord r = manual_entry(app, *svc);
+    r.service = svc->name;
+    r.env = svc->env;
     bool dry_run = app.args.has("--dry-run");
     if (!dry_run) app.history()->record(r);
     if (app.json) {
