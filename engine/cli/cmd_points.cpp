@@ -186,6 +186,8 @@ int remove(App& app, const std::string& id) {
 int run_points(App& app) {
     // The verb table has checked that pos[1] is one of these.
     const auto& pos = app.args.positionals;
+    if (app.args.has("--dry-run") && pos[1] != "create") throw UsageError{"--dry-run is for `points create`"};
+    if (app.args.has("--service") && pos[1] != "delete") throw UsageError{"--service is for `points delete`"};
     if (pos[1] == "list") return list(app, pos[2]);
     if (pos[1] == "create") return create(app, pos[2]);
     return remove(app, pos[2]);

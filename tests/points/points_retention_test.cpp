@@ -48,8 +48,9 @@ std::vector<std::string> listed_ids(const QuickstartService& qs) {
     CliResult r = run_backstop(qs.cli({"points", "list", "web", "--json"}));
     INFO(r.out << r.err);
     REQUIRE(r.exit_code == 0);
+    const nlohmann::json listed = r.json();
     std::vector<std::string> ids;
-    for (const auto& p : r.json()["rollback_points"]) ids.push_back(p["id"]);
+    for (const auto& p : listed["rollback_points"]) ids.push_back(p["id"]);
     return ids;
 }
 
