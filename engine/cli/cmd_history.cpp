@@ -30,22 +30,35 @@ int print_stats(App& app, const std::vector<RunRecord>& runs) {
     }
     auto line = [](const std::string& who, const RollbackStats& s) {
         char buf[256];
-        std::snprintf(buf, sizeof buf, "%-20s %6d %9d %6d %8.1f%% %9.1fs %8d %8d\n", who.c_str(), s.total, s.succeeded, s.failed,
-                      s.success_rate * 100.0, s.mttr_seconds, s.refused, s.dry_runs);
+        std::snprintf(buf, sizeof buf, "%-20s %6d %9d %6d %8.1f%% %9.1fs %8d %8d %8d\n", who.c_str(), s.total, s.succeeded,
+                      s.failed, s.success_rate * 100.0, s.mttr_seconds, s.refused, s.dry_runs, s.manual_entries);
         return std::string(buf);
     };
-    std::printf("%-20s %6s %9s %6s %9s %10s %8s %8s\n", "SERVICE", "TOTAL", "SUCCEEDED", "FAILED", "SUCCESS", "MTTR", "REFUSED",
-                "DRY-RUNS");
+    std::printf("%-20s %6s %9s %6s %9s %10s %8s %8s %8s\n", "SERVICE", "TOTAL", "SUCCEEDED", "FAILED", "SUCCESS", "MTTR",
+                "REFUSED", "DRY-RUNS", "BY-HAND");
     for (const auto& [name, s] : stats.per_service) std::cout << line(name, s);
     std::cout << line("(all)", stats.all);
     return 0;
+}
+
+// `history` and `history stats` read; the options of `history add` make no sense there.
+void refuse_add_options(const Args& args, const std::string& form) {
+    for (const char* option : {"--from", "--to", "--reason", "--outcome", "--actor", "--dry-run"})
+        if (args.has(option)) throw UsageError{std::string(option) + " is for `history add`, not `" + form + "`"};
 }
 
 }  // namespace
 
 int run_history(App& app) {
     const auto& pos = app.args.positionals;
-    bool stats = pos.size() == 2;  // the verb table allows only `stats` there
+    // The verb table allows only `stats` or `add` there, and a second operand.
+    if (pos.size() >= 2 && pos[1] == "add") {
+        if (pos.size() < 3) throw UsageError{"history add needs the SERVICE it records"};
+        return run_history_add(app);
+    }
+    if (pos.size() == 3) throw UsageError{"unexpected argument `" + pos[2] + "`"};
+    bool stats = pos.size() == 2;
+    refuse_add_options(app.args, stats ? "history stats" : "history");
     if (stats && app.args.has("--limit")) throw UsageError{"history stats counts every run; --limit is for the list"};
 
     std::vector<RunRecord> runs = app.history()->load();
@@ -77,10 +90,11 @@ int run_history(App& app) {
         std::string started = format_utc(r.started_ms).substr(0, 19);
         started[10] = ' ';
         std::cout << col(started, 20) << col(r.service, 12) << col((r.from.empty() ? "?" : r.from) + " -> " + (r.to.empty() ? "?" : r.to), 22)
-                  << col(to_string(r.mode), 9) << col(to_string(r.outcome), 13) << col(secs, 7) << col(r.actor, 10)
+                  << col(r.manual_entry ? "by hand" : to_string(r.mode), 9) << col(to_string(r.outcome), 13) << col(secs, 7) << col(r.actor, 10)
                   << col(r.trigger, 12) << r.reason << "\n";
         if (r.outcome != Outcome::succeeded && r.outcome != Outcome::dry_run && !r.message.empty())
             std::cout << "    " << r.message << "\n";
+        if (r.manual_entry) std::cout << "    manual entry: done by hand, recorded with `backstop history add`\n";
         if (!r.notifications.empty()) std::cout << "    notified: " << notifications_summary(r.notifications) << "\n";
     }
     return 0;

@@ -61,7 +61,7 @@ int execute(App& app, const PolicySet& policies, const RunRequest& request, bool
             return exit_code_for(preview);
         }
         std::optional<RollbackPoint> point;
-        if (request.to && is_point_id(*request.to)) point = points.find(*request.to);
+        if (request.to && names_point(*request.to)) point = points.find_of(request.service, *request.to);
         if (!confirm(preview, point ? &*point : nullptr)) {
             std::cout << "Not confirmed; nothing changed.\n";
             return static_cast<int>(Exit::failed);

@@ -1,5 +1,7 @@
 #include "cli/verbs.h"
 
+#include "core/run_record.h"
+
 namespace backstop::cli {
 
 namespace {
@@ -37,18 +39,31 @@ std::vector<Verb> make_table() {
          {flag("--rollback", "roll the service back when verification fails"), kLevel, kReason, kActor, kJson},
          service_operand(), {"backstop verify web --rollback"}, run_verify},
         {"points",
-         {"points list SERVICE [--json]", "points create SERVICE --description TEXT [--include-volumes] [--json]",
-          "points delete ID [--json]"},
-         "List releases and rollback points; make a point (version, config files, volumes); delete one",
+         {"points list SERVICE [--json]", "points create SERVICE --description TEXT [--include-volumes] [--dry-run] [--json]",
+          "points delete ID [--json]", "points delete latest --service S [--json]"},
+         "List releases and rollback points with their size; make a point (version, config files, volumes); delete one",
          {kJson, value("--description", ValueKind::text, "TEXT", "what the point is for (points create)"),
-          flag("--include-volumes", "archive the service's volumes too (points create)")},
+          flag("--include-volumes", "archive the service's volumes too (points create)"),
+          flag("--dry-run", "say what the point would hold and which points `keep` and `max_age` would prune; change nothing (points create)"),
+          value("--service", ValueKind::service, "S", "the service whose newest point `latest` names (points delete)")},
          {2, 2, {"list", "create", "delete"}, ValueKind::service, {{"delete", ValueKind::point}}},
-         {"backstop points create web --description 'before the schema migration'", "backstop points list web"}, run_points},
-        {"history", {"history [--service S] [--limit N] [--json]", "history stats [--service S] [--json]"},
-         "Show recorded runs, newest first, or success rate and MTTR",
+         {"backstop points create web --description 'before the schema migration'", "backstop points list web",
+          "backstop points delete latest --service web"},
+         run_points},
+        {"history",
+         {"history [--service S] [--limit N] [--json]", "history stats [--service S] [--json]",
+          "history add SERVICE --from NAME --to NAME --reason TEXT --outcome OUTCOME [--actor NAME] [--dry-run] [--json]"},
+         "Show recorded runs, newest first, or success rate and MTTR; record a rollback done by hand",
          {value("--service", ValueKind::service, "S", "only the runs of this service"),
-          value("--limit", ValueKind::count, "N", "show at most N runs (default 20)"), kJson},
-         {0, 1, {"stats"}, ValueKind::text}, {"backstop history --service web --limit 5", "backstop history stats --json"},
+          value("--limit", ValueKind::count, "N", "show at most N runs (default 20)"),
+          value("--from", ValueKind::text, "NAME", "the version the service was on before the rollback by hand (history add)"),
+          value("--to", ValueKind::text, "NAME", "the version it was rolled back to (history add)"),
+          value("--reason", ValueKind::text, "TEXT", "why it was rolled back (history add)"),
+          {"--outcome", ValueKind::choice, "OUTCOME", "how the rollback by hand ended (history add)", "", recordable_outcome_names()},
+          kActor, flag("--dry-run", "print the record history add would write; write nothing"), kJson},
+         {0, 2, {"stats", "add"}, ValueKind::text, {{"add", ValueKind::service}}},
+         {"backstop history --service web --limit 5", "backstop history stats --json",
+          "backstop history add web --from v42 --to v41 --reason 'rolled back by hand' --outcome succeeded"},
          run_history},
         {"eval", {"eval [SERVICE...] [--once] [--dry-run] [--actor NAME] [--json]"},
          "Evaluate every trigger once and act on those that fire (for cron and CI)",

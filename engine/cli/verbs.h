@@ -44,6 +44,7 @@ int run_rollback(App& app);
 int run_verify(App& app);
 int run_points(App& app);
 int run_history(App& app);
+int run_history_add(App& app);  // `history add`, which run_history hands on
 int run_eval(App& app);
 int run_rules(App& app);
 int run_pause(App& app);

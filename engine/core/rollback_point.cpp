@@ -40,4 +40,6 @@ bool is_point_id(const std::string& s) {
     return true;
 }
 
+bool names_point(const std::string& s) { return s == kLatestPoint || is_point_id(s); }
+
 }  // namespace backstop

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -41,5 +42,10 @@ nlohmann::json to_json(const RollbackPoint& p);
 RollbackPoint rollback_point_from_json(const nlohmann::json& j);  // throws nlohmann::json::exception
 
 bool is_point_id(const std::string& s);  // "rb-" followed by 12 lower-case hex digits
+
+// `--to latest`, `points delete latest`: the newest point of the service, whatever its id.
+inline constexpr std::string_view kLatestPoint = "latest";
+// A point id or `latest`: a target that names a rollback point rather than a version.
+bool names_point(const std::string& s);
 
 }  // namespace backstop

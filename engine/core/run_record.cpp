@@ -41,6 +41,14 @@ std::optional<RunMode> run_mode_from(std::string_view s) { return lookup(s, kMod
 std::optional<Outcome> outcome_from(std::string_view s) { return lookup(s, kOutcomes); }
 std::optional<StepStatus> step_status_from(std::string_view s) { return lookup(s, kStepStatuses); }
 
+std::vector<std::string> recordable_outcome_names() {
+    std::vector<std::string> out;
+    for (const auto& [value, name] : kOutcomes)
+        if (value != Outcome::running && value != Outcome::incomplete && value != Outcome::unrecorded && value != Outcome::dry_run)
+            out.push_back(name);
+    return out;
+}
+
 nlohmann::json to_json(const RunRecord& r) {
     nlohmann::json steps = nlohmann::json::array();
     for (const auto& s : r.steps)
@@ -72,7 +80,8 @@ nlohmann::json to_json(const RunRecord& r) {
             {"message", r.message},
             {"steps", steps},
             {"log", log},
-            {"notifications", notifications}};
+            {"notifications", notifications},
+            {"manual_entry", r.manual_entry}};
     if (!r.decision.is_null()) out["decision"] = r.decision;
     if (!r.history_error.empty()) out["history_error"] = r.history_error;
     return out;
@@ -105,6 +114,7 @@ RunRecord run_record_from_json(const nlohmann::json& j) {
         r.notifications.push_back({d.value("channel", ""), d.value("type", ""), d.value("delivered", false),
                                    d.value("attempts", 0), d.value("error", ""), d.value("duration_ms", std::int64_t{0})});
     if (j.contains("decision")) r.decision = j["decision"];
+    r.manual_entry = j.value("manual_entry", false);
     return r;
 }
 

@@ -70,6 +70,9 @@ struct RunRecord {
     // Never in history: why the run's end could not be written there (disk full, say). A run
     // that ended so exits 4 rather than 0, and the next run of the service records it.
     std::string history_error;
+    // Written by `backstop history add`: a rollback done by hand, which backstop did not run
+    // (no steps, no duration).
+    bool manual_entry = false;
 
     std::int64_t duration_ms() const { return ended_ms > started_ms ? ended_ms - started_ms : 0; }
 };
@@ -80,6 +83,9 @@ const char* to_string(StepStatus s);
 std::optional<RunMode> run_mode_from(std::string_view s);
 std::optional<Outcome> outcome_from(std::string_view s);
 std::optional<StepStatus> step_status_from(std::string_view s);
+// The outcomes a finished run can be recorded with: every outcome but `running`, `incomplete`,
+// `unrecorded` (states history gives runs it did not see end) and `dry_run`.
+std::vector<std::string> recordable_outcome_names();
 
 nlohmann::json to_json(const RunRecord& r);
 // Throws nlohmann::json::exception on a record of the wrong shape.

@@ -1,5 +1,8 @@
 #include "core/text.h"
 
+#include <cstdio>
+#include <iterator>
+
 namespace backstop {
 
 std::string_view trim(std::string_view s, std::string_view blanks) {
@@ -53,6 +56,21 @@ std::string quoted_labels(const std::map<std::string, std::string>& labels) {
     std::string out;
     for (const auto& [k, v] : labels) out += (out.empty() ? "" : ", ") + k + "=\"" + v + "\"";
     return out;
+}
+
+std::string human_bytes(std::uintmax_t bytes) {
+    if (bytes < 1024) return std::to_string(bytes) + " B";
+    static constexpr const char* kUnits[] = {"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+    double value = static_cast<double>(bytes) / 1024.0;
+    std::size_t unit = 0;
+    // 1023.95 KiB would print as "1024.0 KiB": move up once the rounded value reaches 1024.
+    while (value >= 1023.95 && unit + 1 < std::size(kUnits)) {
+        value /= 1024.0;
+        ++unit;
+    }
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.1f %s", value, kUnits[unit]);
+    return buf;
 }
 
 }  // namespace backstop

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <map>
 #include <string>
 #include <string_view>
@@ -31,6 +32,9 @@ std::string first_line(std::string_view text, std::size_t max);
 
 // The last `n` lines of `text` (trimmed): the part of a tool's stderr that says what went wrong.
 std::string tail_lines(const std::string& text, int n);
+
+// A size for people, in powers of 1024 with one decimal: "512 B", "1.2 KiB", "3.4 MiB".
+std::string human_bytes(std::uintmax_t bytes);
 
 // a="1", b="2": an event's labels as a message quotes them ("" when there are none).
 std::string quoted_labels(const std::map<std::string, std::string>& labels);

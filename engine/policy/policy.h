@@ -55,6 +55,7 @@ struct PointSettings {
     std::vector<std::filesystem::path> volumes;  // folders archived with --include-volumes
     std::vector<std::string> docker_volumes;     // docker named volumes, likewise (strategy "docker")
     int keep = 0;                                // after each create, prune to this many; 0: keep all
+    Duration max_age{0};                         // after each create, prune older ones (never the newest); 0: no limit
 };
 
 // A service run as a systemd unit: restarted through it (unless `restart` is set) and verified as

@@ -119,6 +119,9 @@ constexpr KeySpec kPointsKeys[] = {
      .description = "docker: named volumes archived with --include-volumes"},
     {.name = "keep", .type = T::integer, .description = "after each create, only the newest this many points stay",
      .default_note = "keep all", .min = 1, .max = INT32_MAX},
+    {.name = "max_age", .type = T::duration,
+     .description = "after each create, points older than this are pruned too; the newest point always stays",
+     .default_note = "no age limit"},
 };
 
 constexpr KeySpec kSourceKeys[] = {

@@ -269,6 +269,7 @@ ServicePolicy compile_service(const RawMember& service, const PolicySource& sour
                                                    "while its volumes are restored); use `volumes` for folders");
         }
         if (auto keep = points.integer("keep", 1)) policy.points.keep = *keep;
+        if (auto age = points.duration("max_age")) policy.points.max_age = *age;
     }
     if (const RawValue* table = fields.subtable("rollback")) {
         FieldReader rollback(*table, fields.label() + ".rollback", report);

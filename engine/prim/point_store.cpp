@@ -132,6 +132,29 @@ std::optional<RollbackPoint> PointStore::find(const std::string& id) const {
     return std::nullopt;
 }
 
+std::optional<RollbackPoint> PointStore::find_of(const std::string& service, const std::string& ref) const {
+    if (ref == kLatestPoint) {
+        auto points = list(service);  // newest first
+        if (points.empty()) return std::nullopt;
+        return points.front();
+    }
+    auto p = find(ref);
+    if (!p || p->service != service) return std::nullopt;
+    return p;
+}
+
+std::uintmax_t PointStore::size_on_disk(const RollbackPoint& p) const {
+    std::uintmax_t total = 0;
+    std::error_code ec;
+    // Symbolic links are never followed: save() makes none, and one planted here must not
+    // make a listing read elsewhere.
+    for (fs::recursive_directory_iterator it(dir_of(p), ec), end; !ec && it != end; it.increment(ec)) {
+        struct stat st {};
+        if (::lstat(it->path().c_str(), &st) == 0 && S_ISREG(st.st_mode)) total += static_cast<std::uintmax_t>(st.st_size);
+    }
+    return total;
+}
+
 void PointStore::remove(const RollbackPoint& p) {
     std::error_code ec;
     // point.json first: from then on the point is gone even if the rest cannot be removed.

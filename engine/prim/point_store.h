@@ -3,6 +3,7 @@
 // a point cut off while being made is never listed.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <vector>
@@ -22,6 +23,11 @@ public:
     void save(RollbackPoint& p);
     std::vector<RollbackPoint> list(const std::string& service) const;  // newest first
     std::optional<RollbackPoint> find(const std::string& id) const;
+    // `ref` a point id of `service`, or `latest`: its newest point. nullopt when there is none
+    // (or the id is another service's).
+    std::optional<RollbackPoint> find_of(const std::string& service, const std::string& ref) const;
+    // Bytes of the files the point holds on disk (point.json, config copies, archives).
+    std::uintmax_t size_on_disk(const RollbackPoint& p) const;
     void remove(const RollbackPoint& p);
 
     // Content of a stored config copy, checked against its digest. Throws Error.

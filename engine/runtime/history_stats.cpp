@@ -7,6 +7,7 @@ namespace {
 struct Accumulator {
     RollbackStats stats;
     double recovery_ms = 0;
+    int timed = 0;  // succeeded runs whose duration is known
 
     void add(const RunRecord& r) {
         // A dry run changed nothing, whatever it found: never a rollback, never part of MTTR.
@@ -14,6 +15,7 @@ struct Accumulator {
             ++stats.dry_runs;
             return;
         }
+        if (r.manual_entry) ++stats.manual_entries;
         switch (r.outcome) {
             case Outcome::dry_run: ++stats.dry_runs; return;
             case Outcome::refused: ++stats.refused; return;
@@ -26,7 +28,11 @@ struct Accumulator {
             case Outcome::succeeded:
                 ++stats.total;
                 ++stats.succeeded;
-                recovery_ms += static_cast<double>(r.duration_ms());
+                // A rollback done by hand has no recorded duration: it counts, but not in MTTR.
+                if (!r.manual_entry) {
+                    recovery_ms += static_cast<double>(r.duration_ms());
+                    ++timed;
+                }
                 return;
             case Outcome::verify_failed: ++stats.verify_failed; [[fallthrough]];
             case Outcome::failed:
@@ -42,7 +48,7 @@ struct Accumulator {
     RollbackStats done() const {
         RollbackStats s = stats;
         if (s.total) s.success_rate = static_cast<double>(s.succeeded) / s.total;
-        if (s.succeeded) s.mttr_seconds = recovery_ms / s.succeeded / 1000.0;
+        if (timed) s.mttr_seconds = recovery_ms / timed / 1000.0;
         return s;
     }
 };
@@ -64,7 +70,7 @@ HistoryStats compute_stats(const std::vector<RunRecord>& runs) {
 
 nlohmann::json to_json(const RollbackStats& s) {
     return {{"total", s.total},           {"succeeded", s.succeeded},       {"failed", s.failed},
-            {"verify_failed", s.verify_failed}, {"refused", s.refused},     {"dry_runs", s.dry_runs},
+            {"verify_failed", s.verify_failed}, {"refused", s.refused},     {"dry_runs", s.dry_runs}, {"manual_entries", s.manual_entries},
             {"success_rate", s.success_rate},   {"mttr_seconds", s.mttr_seconds}};
 }
 

@@ -18,8 +18,9 @@ struct RollbackStats {
     int verify_failed = 0;
     int refused = 0;        // counted apart: nothing was attempted
     int dry_runs = 0;
+    int manual_entries = 0;   // rollbacks done by hand (`history add`), counted in the figures above
     double success_rate = 0;  // succeeded / total, 0 when total is 0
-    double mttr_seconds = 0;  // mean duration of succeeded runs: from start to verified
+    double mttr_seconds = 0;  // mean duration of succeeded runs backstop made: from start to verified
 };
 
 struct HistoryStats {

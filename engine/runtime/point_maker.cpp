@@ -17,8 +17,7 @@ std::string new_point_id() {
     return std::string("rb-") + hex;
 }
 
-RollbackPoint create_point(const ServicePolicy& service, ProcessRunner& processes, PointStore& store,
-                           const PointRequest& request, std::vector<std::string>* pruned) {
+RollbackPoint plan_point(const ServicePolicy& service, ProcessRunner& processes, const PointRequest& request) {
     RollbackPoint p;
     p.id = new_point_id();
     p.service = service.name;
@@ -38,8 +37,7 @@ RollbackPoint create_point(const ServicePolicy& service, ProcessRunner& processe
         // The policies are not in a git repository: nothing to record.
     }
     for (const auto& f : service.points.config) p.configs.push_back({f.string(), ""});
-    if (request.include_volumes)
-    {
+    if (request.include_volumes) {
         for (const auto& v : service.points.volumes) p.volumes.push_back({v.string(), "", "", ""});
         if (!service.points.docker_volumes.empty()) {
             DockerCli docker(processes, service.docker.host, service.docker.timeout);
@@ -47,15 +45,15 @@ RollbackPoint create_point(const ServicePolicy& service, ProcessRunner& processe
                 p.volumes.push_back({docker.volume_mountpoint(name), name, "", ""});
         }
     }
-    store.save(p);
+    return p;
+}
 
-    if (service.points.keep > 0) {
-        auto all = store.list(service.name);  // newest first
-        for (std::size_t i = static_cast<std::size_t>(service.points.keep); i < all.size(); ++i) {
-            store.remove(all[i]);
-            if (pruned) pruned->push_back(all[i].id);
-        }
-    }
+RollbackPoint create_point(const ServicePolicy& service, ProcessRunner& processes, PointStore& store,
+                           const PointRequest& request, std::vector<PrunedPoint>* pruned) {
+    RollbackPoint p = plan_point(service, processes, request);
+    store.save(p);
+    auto gone = prune_points(service, store, now_epoch_ms());
+    if (pruned) *pruned = std::move(gone);
     return p;
 }
 

@@ -1,4 +1,4 @@
-// Making a rollback point of a service as it is now, and keeping only the newest `keep`.
+// Making a rollback point of a service as it is now, then pruning what retention lets go.
 #pragma once
 
 #include <string>
@@ -7,6 +7,7 @@
 #include "policy/policy.h"
 #include "prim/point_store.h"
 #include "prim/process_runner.h"
+#include "runtime/point_retention.h"
 
 namespace backstop {
 
@@ -17,10 +18,14 @@ struct PointRequest {
     std::string host;
 };
 
-// Saves the point (throws Error, leaving nothing behind) and returns it with the ids of the
-// points pruned by `points.keep`.
+// The point `create_point` would save now, with nothing saved (its configs and volumes not yet
+// read: no digests, no archives). Throws Error when the service has no current version.
+RollbackPoint plan_point(const ServicePolicy& service, ProcessRunner& processes, const PointRequest& request);
+
+// Saves the point (throws Error, leaving nothing behind) and returns it with the points pruned
+// by `points.keep` and `points.max_age`.
 RollbackPoint create_point(const ServicePolicy& service, ProcessRunner& processes, PointStore& store,
-                           const PointRequest& request, std::vector<std::string>* pruned);
+                           const PointRequest& request, std::vector<PrunedPoint>* pruned);
 
 std::string new_point_id();
 

@@ -221,9 +221,12 @@ RunRecord RollbackRunner::run_steps(const RunRequest& request, RunObserver& obse
         versions = make_version_store(*svc, deps_.processes);
         rec.from = versions->current();
         std::optional<std::string> asked = request.to;
-        if (asked && is_point_id(*asked)) {
-            if (deps_.points) point = deps_.points->find(*asked);
-            if (!point || point->service != svc->name) throw Error("no rollback point " + *asked + " of service " + svc->name);
+        if (asked && names_point(*asked)) {
+            if (deps_.points) point = deps_.points->find_of(svc->name, *asked);
+            if (!point && *asked == kLatestPoint)
+                throw Error("service " + svc->name + " has no rollback points, so `latest` names none; make one with "
+                            "`backstop points create " + svc->name + " --description TEXT`");
+            if (!point) throw Error("no rollback point " + *asked + " of service " + svc->name);
             asked = point->version;
             // A tag or branch that has moved since the point was made: the point means what it
             // named then.
