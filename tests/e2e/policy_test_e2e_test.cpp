@@ -149,3 +149,14 @@ TEST_CASE("backstop test: without a test file it is a usage error", "[e2e][polic
     CliResult r = run_backstop({"test"});
     CHECK(r.exit_code == 64);
 }
+
+TEST_CASE("backstop test: every example's policy tests pass, and check does not read them as policies", "[e2e][policy-test]") {
+    CliResult r = run_backstop({"test", std::string(BACKSTOP_SOURCE_DIR) + "/examples/quickstart/tests/web.test.toml"});
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 0);
+    CHECK(r.out.find("2 test(s), 0 failed") != std::string::npos);
+    CliResult check = run_backstop({"--policies", std::string(BACKSTOP_SOURCE_DIR) + "/examples/quickstart", "check"});
+    INFO(check.out << check.err);
+    CHECK(check.exit_code == 0);
+    CHECK(check.out.find("1 service(s), 0 error(s)") != std::string::npos);
+}
