@@ -39,66 +39,66 @@ private:
     std::filesystem::path path_;
 };
 
-std::string at_text(std::int64_t ms) { return "+" + format_duration(Duration{ms}); }
+std::string offset_text(std::int64_t ms) { return "+" + format_duration(Duration{ms}); }
 
 // "+1m10s web/service_down fire rollback:fast (default tree: down) dry_run"
-std::string describe(const SimulatedStep& s) {
+std::string describe_step(const SimulatedStep& s) {
     const TriggerReport& r = s.report;
-    std::string out = at_text(s.at_ms) + " " + r.service + "/" + r.trigger + " " + to_string(r.step);
+    std::string out = offset_text(s.at_ms) + " " + r.service + "/" + r.trigger + " " + to_string(r.step);
     if (!r.action.empty()) out += " " + r.action + " (" + r.rule + ") " + to_string(r.outcome);
     return out;
 }
 
-std::string describe(const ExpectedStep& e) {
-    std::string out = (e.at_ms ? at_text(*e.at_ms) + " " : "") + e.service + "/" + e.trigger + " " + e.step;
+std::string describe_expectation(const ExpectedStep& e) {
+    std::string out = (e.at_ms ? offset_text(*e.at_ms) + " " : "") + e.service + "/" + e.trigger + " " + e.step;
     if (e.action) out += " " + *e.action;
     if (e.rule) out += " (" + *e.rule + ")";
     if (e.outcome) out += " " + *e.outcome;
     return out;
 }
 
-bool matches(const ExpectedStep& e, const SimulatedStep& s) {
+bool step_matches(const ExpectedStep& e, const SimulatedStep& s) {
     const TriggerReport& r = s.report;
     return (!e.at_ms || *e.at_ms == s.at_ms) && e.service == r.service && e.trigger == r.trigger && e.step == to_string(r.step) &&
            (!e.action || *e.action == r.action) && (!e.rule || *e.rule == r.rule) && (!e.outcome || *e.outcome == to_string(r.outcome));
 }
 
 // What the expected trigger did instead, for the failure message.
-std::string what_it_did(const ExpectedStep& e, const std::vector<SimulatedStep>& steps) {
+std::string what_the_trigger_did(const ExpectedStep& e, const std::vector<SimulatedStep>& steps) {
     std::string out;
     for (const SimulatedStep& s : steps)
         if (s.report.service == e.service && s.report.trigger == e.trigger && s.report.step != TriggerStep::quiet)
-            out += "\n        " + describe(s);
+            out += "\n        " + describe_step(s);
     return out.empty() ? " it was quiet throughout (or never evaluated)" : out;
 }
 
 // Each expectation must match a step of the replay (in order, each step matching once), and every
 // step that fired must have been expected: a rollback nobody expected is a failure too.
-std::vector<std::string> compare(const PolicyTestCase& c, const std::vector<SimulatedStep>& steps) {
+std::vector<std::string> compare_with_expectations(const PolicyTestCase& c, const std::vector<SimulatedStep>& steps) {
     std::vector<std::string> problems;
     std::vector<bool> used(steps.size(), false);
     for (const ExpectedStep& e : c.expect) {
         std::size_t i = 0;
-        while (i < steps.size() && (used[i] || !matches(e, steps[i]))) ++i;
+        while (i < steps.size() && (used[i] || !step_matches(e, steps[i]))) ++i;
         if (i < steps.size()) {
             used[i] = true;
             continue;
         }
-        problems.push_back("expected (" + e.at.file + ":" + std::to_string(e.at.line) + "): " + describe(e) +
-                           "\n      got:" + what_it_did(e, steps));
+        problems.push_back("expected (" + e.at.file + ":" + std::to_string(e.at.line) + "): " + describe_expectation(e) +
+                           "\n      got:" + what_the_trigger_did(e, steps));
     }
     for (std::size_t i = 0; i < steps.size(); ++i)
-        if (!used[i] && steps[i].report.step == TriggerStep::fire) problems.push_back("unexpected: " + describe(steps[i]));
+        if (!used[i] && steps[i].report.step == TriggerStep::fire) problems.push_back("unexpected: " + describe_step(steps[i]));
     return problems;
 }
 
-std::string read_text(const std::filesystem::path& path) {
+std::string read_test_input(const std::filesystem::path& path) {
     std::optional<std::string> text = read_whole_file(path);
     if (!text) throw Error("cannot read " + path.string());
     return *text;
 }
 
-std::vector<SimulatedStep> replay(const App& app, const PolicySet& policies, const PolicyTestCase& c) {
+std::vector<SimulatedStep> replay_test(const App& app, const PolicySet& policies, const PolicyTestCase& c) {
     ScratchState scratch;
     App scratch_app = app;
     scratch_app.state_dir = scratch.path();
@@ -108,11 +108,11 @@ std::vector<SimulatedStep> replay(const App& app, const PolicySet& policies, con
         for (SimulatedStep& s : more) steps.push_back(std::move(s));
     };
     if (c.events_file) {
-        for (const ReplayedEvent& e : read_replay_events(policies, read_text(*c.events_file), c.events_file->string())) keep(sim.observe(e));
+        for (const ReplayedEvent& e : read_replay_events(policies, read_test_input(*c.events_file), c.events_file->string())) keep(sim.observe(e));
         return steps;
     }
     const std::string where = c.observations_file ? c.observations_file->string() : c.at.file + ": [[test.observation]]";
-    const std::string text = c.observations_file ? read_text(*c.observations_file) : c.inline_observations;
+    const std::string text = c.observations_file ? read_test_input(*c.observations_file) : c.inline_observations;
     for (ReplayedObservation& o : read_replay_observations(policies, text, where))
         keep(sim.observe(*o.service, std::move(o.observation), o.at_ms));
     return steps;
@@ -126,7 +126,7 @@ struct CaseResult {
 
 // The results of one file's tests; a file that cannot be read, or whose policies do not load, is one
 // failed result saying why.
-std::vector<CaseResult> run_file(const App& app, const std::filesystem::path& path) {
+std::vector<CaseResult> run_test_file(const App& app, const std::filesystem::path& path) {
     Diagnostics found;
     std::optional<PolicyTestFile> file = read_policy_test_file(path, found);
     if (!file) return {{path.string(), "(the test file)", {found.to_text()}}};
@@ -139,7 +139,7 @@ std::vector<CaseResult> run_file(const App& app, const std::filesystem::path& pa
     for (const PolicyTestCase& c : file->tests) {
         CaseResult r{path.string(), c.name, {}};
         try {
-            r.problems = compare(c, replay(with_policies, loaded.policies, c));
+            r.problems = compare_with_expectations(c, replay_test(with_policies, loaded.policies, c));
         } catch (const Error& e) {
             r.problems.push_back(std::string("cannot replay: ") + e.what());
         }
@@ -148,7 +148,7 @@ std::vector<CaseResult> run_file(const App& app, const std::filesystem::path& pa
     return results;
 }
 
-void print_text(const std::vector<CaseResult>& results) {
+void print_results_text(const std::vector<CaseResult>& results) {
     std::size_t failed = 0;
     for (const CaseResult& r : results) {
         std::cout << (r.problems.empty() ? "ok    " : "FAIL  ") << r.file << ": " << r.name << "\n";
@@ -158,7 +158,7 @@ void print_text(const std::vector<CaseResult>& results) {
     std::cout << results.size() << " test(s), " << failed << " failed\n";
 }
 
-void print_json(const std::vector<CaseResult>& results) {
+void print_results_json(const std::vector<CaseResult>& results) {
     nlohmann::json out = nlohmann::json::array();
     for (const CaseResult& r : results) out.push_back({{"file", r.file}, {"test", r.name}, {"ok", r.problems.empty()}, {"problems", r.problems}});
     std::cout << json_text(out, 2) << "\n";
@@ -171,9 +171,9 @@ int run_test(App& app) {
     const auto& pos = app.args.positionals;
     std::vector<CaseResult> results;
     for (std::size_t i = 1; i < pos.size(); ++i)
-        for (CaseResult& r : run_file(app, pos[i])) results.push_back(std::move(r));
-    if (app.json) print_json(results);
-    else print_text(results);
+        for (CaseResult& r : run_test_file(app, pos[i])) results.push_back(std::move(r));
+    if (app.json) print_results_json(results);
+    else print_results_text(results);
     for (const CaseResult& r : results)
         if (!r.problems.empty()) return static_cast<int>(Exit::failed);
     return 0;
