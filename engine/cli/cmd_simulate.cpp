@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/simulate_input.h"
+#include "cli/simulation.h"
 #include "cli/terminal_report.h"
 #include "cli/verbs.h"
 #include "core/error.h"
@@ -32,32 +33,16 @@ std::string read_text(const std::string& path) {
     return text.str();
 }
 
-// The replay: one watcher over the policies, read-only history, dry run, fresh windows.
-class Simulation {
+// Prints what the simulation did (or gathers it for --json).
+class Printer {
 public:
-    Simulation(App& app, const PolicySet& policies)
-        : app_(app),
-          processes_(make_process_runner()),
-          http_(make_http_client()),
-          real_history_(app.history()),
-          history_(*real_history_),
-          locks_(app.locks()),
-          points_(app.points_dir(), *processes_),
-          deps_{*processes_, *http_, history_, *locks_, this_host(), static_cast<long>(::getpid())},
-          watcher_(policies, with_points(deps_, points_), options(app)),
-          start_ms_(now_epoch_ms()) {}
+    explicit Printer(bool json) : json_(json) {}
 
-    // Feeds one observation of `service` taken `at_ms` after the start; prints what the triggers did.
-    void observe(const ServicePolicy& service, Observation o, std::int64_t at_ms) {
-        o.time_ms = start_ms_ + at_ms;
-        watcher_.record(service, o);
-        // The plan is printed under the trigger line that led to it, so it is collected first.
-        std::ostringstream plan;
-        TerminalReport terminal(plan);
-        RunObserver& observer = app_.json ? static_cast<RunObserver&>(quiet_) : terminal;
-        for (const TriggerReport& r : watcher_.evaluate_triggers(service, o.time_ms, observer, o.source)) {
-            std::string at_text = "+" + format_duration(Duration{at_ms});
-            if (app_.json) {
+    void steps(const std::vector<SimulatedStep>& steps) {
+        for (const SimulatedStep& s : steps) {
+            const TriggerReport& r = s.report;
+            std::string at_text = "+" + format_duration(Duration{s.at_ms});
+            if (json_) {
                 nlohmann::json e = {{"at", at_text}, {"service", r.service}, {"trigger", r.trigger}, {"step", to_string(r.step)},
                                     {"observed", r.observed}};
                 if (!r.action.empty()) {
@@ -66,60 +51,32 @@ public:
                     e["outcome"] = to_string(r.outcome);
                     e["message"] = r.message;
                 }
-                json_.push_back(e);
+                out_.push_back(e);
                 continue;
             }
             std::cout << at_text << "  " << r.service << "/" << r.trigger << ": " << to_string(r.step) << "  " << r.observed << "\n";
             if (r.action.empty()) continue;
             std::cout << "    would " << r.action << " (" << r.rule << "): " << to_string(r.outcome) << ": " << r.message << "\n";
-            std::istringstream lines(plan.str());
+            std::istringstream lines(s.plan);
             for (std::string line; std::getline(lines, line);) std::cout << "    " << line << "\n";
-            plan.str("");
         }
     }
-
-    void add_json(nlohmann::json entry) { json_.push_back(std::move(entry)); }
+    bool json() const { return json_; }
+    void add_json(nlohmann::json entry) { out_.push_back(std::move(entry)); }
     void finish() {
-        if (app_.json) std::cout << json_text(json_, 2) << "\n";
+        if (json_) std::cout << json_text(out_, 2) << "\n";
     }
 
 private:
-    static RunDependencies& with_points(RunDependencies& deps, PointStore& points) {
-        deps.points = &points;
-        return deps;
-    }
-    static WatchOptions options(const App& app) {
-        WatchOptions o{app.state_dir, true, "backstop simulate"};
-        o.fresh = true;
-        return o;
-    }
-
-    App& app_;
-    std::unique_ptr<ProcessRunner> processes_;
-    std::unique_ptr<HttpClient> http_;
-    std::unique_ptr<HistoryStore> real_history_;
-    ReadOnlyHistory history_;
-    std::unique_ptr<LockManager> locks_;
-    PointStore points_;
-    RunDependencies deps_;
-    QuietReport quiet_;
-    Watcher watcher_;
-    std::int64_t start_ms_;
-    nlohmann::json json_ = nlohmann::json::array();
+    bool json_;
+    nlohmann::json out_ = nlohmann::json::array();
 };
 
 // One observation per entry (simulate_input.h says which members it reads); every entry is read and
 // checked before the first is replayed, so a mistake on line 900 prints nothing but the mistake.
-void replay_observations(Simulation& sim, const PolicySet& policies, const std::string& file) {
-    std::vector<std::pair<const ServicePolicy*, RecordedObservation>> replay;
-    for (const RecordedEntry& entry : read_recording(read_text(file), file)) {
-        RecordedObservation recorded = read_recorded_observation(entry);
-        const ServicePolicy* svc = policies.find(recorded.service);
-        if (!svc) throw Error(entry.where + ": no service `" + recorded.service + "` in the policies");
-        if (const SourceSpec* spec = svc->watch.source(recorded.observation.source)) recorded.observation.kind = spec->kind;
-        replay.emplace_back(svc, std::move(recorded));
-    }
-    for (auto& [svc, recorded] : replay) sim.observe(*svc, std::move(recorded.observation), recorded.at_ms);
+void replay_observations(Simulation& sim, Printer& print, const PolicySet& policies, const std::string& file) {
+    for (ReplayedObservation& o : read_replay_observations(policies, read_text(file), file))
+        print.steps(sim.observe(*o.service, std::move(o.observation), o.at_ms));
 }
 
 // Every event source and what it matches, for an event that reached none of them.
@@ -136,32 +93,26 @@ std::string event_sources_text(const PolicySet& policies) {
 // An Alertmanager webhook body ("alerts") or a generic event as POST /v1/events takes it, whole or
 // one per line; each routed as the daemon routes it, then observed by the sources it reaches. All
 // are read before the first is replayed.
-void replay_events(Simulation& sim, const App& app, const PolicySet& policies, const std::string& file) {
-    std::vector<RecordedEvents> replay;
-    for (const RecordedEntry& entry : read_recording(read_text(file), file)) replay.push_back(read_recorded_events(entry));
-    for (const RecordedEvents& recorded : replay) {
-        const bool alertmanager = recorded.alertmanager;
-        const std::int64_t at = recorded.at_ms;
-        for (const IncomingEvent& event : recorded.events) {
-            std::vector<EventRoute> routes = route_event(policies, event);
-            const char* kind = alertmanager ? "alert" : "event";
-            if (app.json) {
-                nlohmann::json reached = nlohmann::json::array();
-                for (const auto& r : routes) reached.push_back({{"service", r.service->name}, {"source", r.source->name}, {"triggers", r.triggers}});
-                sim.add_json({{kind, event.name}, {"status", event.firing ? "firing" : "resolved"}, {"labels", event.labels}, {"reaches", reached}});
-            } else {
-                std::cout << kind << " " << event.name << " (" << (event.firing ? "firing" : "resolved") << ") "
-                          << "{" << quoted_labels(event.labels) << "}" << "\n";
-                if (routes.empty()) std::cout << "    reaches no event source" << event_sources_text(policies) << "\n";
-                for (const auto& r : routes) {
-                    std::string triggers;
-                    for (const auto& t : r.triggers) triggers += (triggers.empty() ? "" : ", ") + t;
-                    std::cout << "    reaches " << r.service->name << "/" << r.source->name
-                              << (triggers.empty() ? " (no trigger reads it)" : " (triggers: " + triggers + ")") << "\n";
-                }
+void replay_events(Simulation& sim, Printer& print, const PolicySet& policies, const std::string& file) {
+    for (const ReplayedEvent& e : read_replay_events(policies, read_text(file), file)) {
+        const char* kind = e.alertmanager ? "alert" : "event";
+        const IncomingEvent& event = e.event;
+        if (print.json()) {
+            nlohmann::json reached = nlohmann::json::array();
+            for (const auto& r : e.routes) reached.push_back({{"service", r.service->name}, {"source", r.source->name}, {"triggers", r.triggers}});
+            print.add_json({{kind, event.name}, {"status", event.firing ? "firing" : "resolved"}, {"labels", event.labels}, {"reaches", reached}});
+        } else {
+            std::cout << kind << " " << event.name << " (" << (event.firing ? "firing" : "resolved") << ") "
+                      << "{" << quoted_labels(event.labels) << "}" << "\n";
+            if (e.routes.empty()) std::cout << "    reaches no event source" << event_sources_text(policies) << "\n";
+            for (const auto& r : e.routes) {
+                std::string triggers;
+                for (const auto& t : r.triggers) triggers += (triggers.empty() ? "" : ", ") + t;
+                std::cout << "    reaches " << r.service->name << "/" << r.source->name
+                          << (triggers.empty() ? " (no trigger reads it)" : " (triggers: " + triggers + ")") << "\n";
             }
-            for (const auto& r : routes) sim.observe(*r.service, event_observation(*r.source, event, 0), at);
         }
+        print.steps(sim.observe(e));
     }
 }
 
@@ -176,12 +127,13 @@ int run_simulate(App& app) {
         std::cerr << loaded.diagnostics.to_text() << "not simulating: fix the policies first (backstop check)\n";
         return static_cast<int>(Exit::failed);
     }
-    Simulation sim(app, loaded.policies);
+    Simulation sim(app, loaded.policies, !app.json);
+    Printer print(app.json);
     if (observations)
-        replay_observations(sim, loaded.policies, *observations);
+        replay_observations(sim, print, loaded.policies, *observations);
     else
-        replay_events(sim, app, loaded.policies, *events);
-    sim.finish();
+        replay_events(sim, print, loaded.policies, *events);
+    print.finish();
     return 0;
 }
 

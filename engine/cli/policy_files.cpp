@@ -57,12 +57,17 @@ std::optional<std::string> read_text(const fs::path& file, std::string& error) {
     }
 }
 
-// One entry of a policy folder: a *.toml to read, a folder to descend into, or a problem.
+// A policy file: *.toml but *.test.toml, which are policy tests (`backstop test`) kept beside them.
+bool is_policy_file_name(const fs::path& p) {
+    return p.extension() == ".toml" && p.stem().extension() != ".test";
+}
+
+// One entry of a policy folder: a policy file to read, a folder to descend into, or a problem.
 void look_at(const fs::directory_entry& entry, std::vector<fs::path>& files, std::vector<fs::path>& folders, Diagnostics& found) {
     std::error_code ec;
     const fs::path& p = entry.path();
     const fs::file_status own = entry.symlink_status(ec);
-    const bool toml = p.extension() == ".toml";
+    const bool toml = is_policy_file_name(p);
     if (fs::is_symlink(own)) {
         const fs::file_status target = fs::status(p, ec);
         if (fs::is_directory(target))

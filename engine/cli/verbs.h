@@ -40,6 +40,7 @@ const Verb* find_verb(const std::string& name);
 const std::vector<OptionSpec>& global_options();
 
 int run_check(App& app);
+int run_test(App& app);
 int run_rollback(App& app);
 int run_verify(App& app);
 int run_points(App& app);

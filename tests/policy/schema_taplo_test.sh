@@ -19,7 +19,7 @@ awk -v dir="$work" '
   /^```/ && inside { inside = 0; close(file); next }
   inside { print > file }
 ' "$src/README.md"
-policies=$(find "$src/examples" -name '*.toml' | sort)
+policies=$(find "$src/examples" -name '*.toml' ! -name '*.test.toml' | sort)
 for f in "$work"/readme-*.toml; do
   grep -Eq '^strategy *=|^\[\[notify\]\]' "$f" && policies="$policies $f"
 done

@@ -1,0 +1,85 @@
+#include "cli/simulation.h"
+
+#include <sstream>
+#include <unistd.h>
+
+#include "core/error.h"
+
+namespace backstop::cli {
+
+std::vector<ReplayedObservation> read_replay_observations(const PolicySet& policies, const std::string& text,
+                                                          const std::string& where) {
+    std::vector<ReplayedObservation> replay;
+    for (const RecordedEntry& entry : read_recording(text, where)) {
+        RecordedObservation recorded = read_recorded_observation(entry);
+        const ServicePolicy* svc = policies.find(recorded.service);
+        if (!svc) throw Error(entry.where + ": no service `" + recorded.service + "` in the policies");
+        if (const SourceSpec* spec = svc->watch.source(recorded.observation.source)) recorded.observation.kind = spec->kind;
+        replay.push_back({svc, std::move(recorded.observation), recorded.at_ms});
+    }
+    return replay;
+}
+
+std::vector<ReplayedEvent> read_replay_events(const PolicySet& policies, const std::string& text, const std::string& where) {
+    std::vector<ReplayedEvent> replay;
+    for (const RecordedEntry& entry : read_recording(text, where)) {
+        RecordedEvents recorded = read_recorded_events(entry);
+        for (IncomingEvent& event : recorded.events) {
+            std::vector<EventRoute> routes = route_event(policies, event);
+            replay.push_back({std::move(event), recorded.alertmanager, recorded.at_ms, std::move(routes)});
+        }
+    }
+    return replay;
+}
+
+Simulation::Simulation(const App& app, const PolicySet& policies, bool keep_plans)
+    : keep_plans_(keep_plans),
+      processes_(make_process_runner()),
+      http_(make_http_client()),
+      real_history_(app.history()),
+      history_(*real_history_),
+      locks_(app.locks()),
+      points_(app.points_dir(), *processes_),
+      deps_{*processes_, *http_, history_, *locks_, this_host(), static_cast<long>(::getpid())},
+      watcher_(policies, with_points(deps_, points_), options(app)),
+      start_ms_(now_epoch_ms()) {}
+
+std::vector<SimulatedStep> Simulation::observe(const ServicePolicy& service, Observation o, std::int64_t at_ms) {
+    o.time_ms = start_ms_ + at_ms;
+    watcher_.record(service, o);
+    // A run's plan is reported while the trigger is evaluated, before its report: each report takes
+    // what was written since the one before.
+    std::ostringstream plan;
+    TerminalReport terminal(plan);
+    RunObserver& observer = keep_plans_ ? static_cast<RunObserver&>(terminal) : quiet_;
+    std::vector<SimulatedStep> steps;
+    for (TriggerReport& r : watcher_.evaluate_triggers(service, o.time_ms, observer, o.source)) {
+        std::string plan_text;
+        if (!r.action.empty()) {
+            plan_text = plan.str();
+            plan.str("");
+        }
+        steps.push_back({at_ms, std::move(r), std::move(plan_text)});
+    }
+    return steps;
+}
+
+std::vector<SimulatedStep> Simulation::observe(const ReplayedEvent& e) {
+    std::vector<SimulatedStep> steps;
+    for (const EventRoute& r : e.routes)
+        for (SimulatedStep& s : observe(*r.service, event_observation(*r.source, e.event, 0), e.at_ms)) steps.push_back(std::move(s));
+    return steps;
+}
+
+RunDependencies& Simulation::with_points(RunDependencies& deps, PointStore& points) {
+    deps.points = &points;
+    return deps;
+}
+
+WatchOptions Simulation::options(const App& app) {
+    WatchOptions o{app.state_dir, true, "backstop simulate"};
+    o.fresh = true;
+    return o;
+}
+
+}  // namespace backstop::cli
