@@ -1,4 +1,4 @@
-// `backstop history` and `backstop history stats`.
+// `backstop history`, `backstop history stats` and `backstop history badge SERVICE`.
 #include <algorithm>
 #include <cstdio>
 #include <iostream>
@@ -7,6 +7,7 @@
 
 #include "cli/verbs.h"
 #include "core/json_text.h"
+#include "runtime/history_badge.h"
 #include "runtime/history_stats.h"
 #include "runtime/notifier.h"
 #include "runtime/unfinished_runs.h"
@@ -41,11 +42,25 @@ int print_stats(App& app, const std::vector<RunRecord>& runs) {
     return 0;
 }
 
+// The shields.io endpoint JSON of the service's newest telling run, as `serve` answers GET /v1/badge/SERVICE.json.
+int print_badge(App& app, const std::string& service) {
+    if (app.args.has("--limit") || app.args.has("--service"))
+        throw UsageError{"history badge takes its service as an argument, and neither --service nor --limit"};
+    PolicyLoadResult loaded;
+    app.service(service, loaded);  // an unknown service is an error, not a grey badge
+    std::cout << json_text(service_badge(service, *app.history(), *app.locks())) << "\n";
+    return 0;
+}
+
 }  // namespace
 
 int run_history(App& app) {
     const auto& pos = app.args.positionals;
-    bool stats = pos.size() == 2;  // the verb table allows only `stats` there
+    const bool badge = pos.size() >= 2 && pos[1] == "badge";  // the verb table allows only `stats` and `badge` there
+    if (badge && pos.size() < 3) throw UsageError{"history badge needs a SERVICE"};
+    if (badge) return print_badge(app, pos[2]);
+    if (pos.size() > 2) throw UsageError{"unexpected argument `" + pos[2] + "`; history stats takes --service S"};
+    bool stats = pos.size() == 2;
     if (stats && app.args.has("--limit")) throw UsageError{"history stats counts every run; --limit is for the list"};
 
     std::vector<RunRecord> runs = app.history()->load();
