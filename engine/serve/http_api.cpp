@@ -140,9 +140,10 @@ HttpServerResponse HttpApi::badge(const HttpServerRequest& request) {
         return json_response(404, {{"error", "not found; a badge is GET /v1/badge/SERVICE.json"}});
     const std::string service(name.substr(0, name.size() - 5));
     try {
-        std::optional<nlohmann::json> badge = hooks_.badge ? hooks_.badge(service) : std::nullopt;
-        if (!badge) return json_response(404, {{"error", "unknown service \"" + service + "\""}});
-        return json_response(200, *badge);
+        std::optional<nlohmann::json> found;
+        if (hooks_.badge) found = hooks_.badge(service);
+        if (!found) return json_response(404, {{"error", "unknown service \"" + service + "\""}});
+        return json_response(200, *found);
     } catch (const std::exception& e) {
         spdlog::error("GET {}: 500, history not readable: {}", request.path, e.what());
         return json_response(500, {{"error", "the history of " + service + " cannot be read now"}});
