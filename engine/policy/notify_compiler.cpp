@@ -102,16 +102,19 @@ std::optional<int> channel_hex_colour(std::string_view text) {
     return value;
 }
 
+// The sub-table `key` of `table`; nullptr when it is absent, or not a table (reported: it must be `what`).
+const RawValue* channel_sub_table(const RawValue& table, std::string_view key, std::string_view what, Report& report) {
+    const RawValue* found = table.find(key);
+    if (!found || found->is(RawValue::Kind::table)) return found;
+    report.error("wrong-type", found->at,
+                 "`" + std::string(key) + "` must be " + std::string(what) + ", got " + std::string(kind_name(found->kind)));
+    return nullptr;
+}
+
 // `colors = { verified = "#2ECC71", failed = "#FF0000" }`: keys are event names, values "#rrggbb".
 void compile_colors(const RawValue& table, NotifyChannel& channel, Report& report) {
-    const RawValue* colors = table.find("colors");
+    const RawValue* colors = channel_sub_table(table, "colors", "a table of \"#rrggbb\" by event, e.g. { verified = \"#2ECC71\" }", report);
     if (!colors) return;
-    if (!colors->is(RawValue::Kind::table)) {
-        report.error("wrong-type", colors->at,
-                     "`colors` must be a table of \"#rrggbb\" by event, e.g. { verified = \"#2ECC71\" }, got " +
-                         std::string(kind_name(colors->kind)));
-        return;
-    }
     for (const RawMember& c : colors->members) {
         if (!is_choice(kEvents, c.key)) {
             std::string message = "`colors`: unknown event \"" + c.key + "\"";
@@ -147,14 +150,9 @@ void compile_http(FieldReader& fields, NotifyChannel& channel, Report& report) {
         fields.missing("url");
     }
 
-    const RawValue* headers = fields.table().find("headers");
+    const RawValue* headers =
+        channel_sub_table(fields.table(), "headers", "a table of strings, e.g. { Authorization = \"Bearer ${env:TOKEN}\" }", report);
     if (!headers) return;
-    if (!headers->is(RawValue::Kind::table)) {
-        report.error("wrong-type", headers->at,
-                     "`headers` must be a table of strings, e.g. { Authorization = \"Bearer ${env:TOKEN}\" }, got " +
-                         std::string(kind_name(headers->kind)));
-        return;
-    }
     for (const RawMember& h : headers->members) {
         if (!h.value.is(RawValue::Kind::string)) {
             report.error("wrong-type", h.value.at,
