@@ -1,4 +1,4 @@
-// `backstop history` and `backstop history stats`.
+// `backstop history`, `backstop history stats` and `backstop history badge SERVICE`.
 #include <algorithm>
 #include <cstdio>
 #include <iostream>
@@ -7,6 +7,7 @@
 
 #include "cli/verbs.h"
 #include "core/json_text.h"
+#include "runtime/history_badge.h"
 #include "runtime/history_stats.h"
 #include "runtime/notifier.h"
 #include "runtime/unfinished_runs.h"
@@ -47,6 +48,16 @@ void refuse_add_options(const Args& args, const std::string& form) {
         if (args.has(option)) throw UsageError{std::string(option) + " is for `history add`, not `" + form + "`"};
 }
 
+// The shields.io endpoint JSON of the service's newest telling run, as `serve` answers GET /v1/badge/SERVICE.json.
+int print_badge(App& app, const std::string& service) {
+    if (app.args.has("--limit") || app.args.has("--service"))
+        throw UsageError{"history badge takes its service as an argument, and neither --service nor --limit"};
+    PolicyLoadResult loaded;
+    app.service(service, loaded);  // an unknown service is an error, not a grey badge
+    std::cout << json_text(service_badge(service, *app.history(), *app.locks())) << "\n";
+    return 0;
+}
+
 }  // namespace
 
 int run_history(App& app) {
@@ -59,6 +70,13 @@ int run_history(App& app) {
     if (pos.size() == 3) throw UsageError{"unexpected argument `" + pos[2] + "`"};
     bool stats = pos.size() == 2;
     refuse_add_options(app.args, stats ? "history stats" : "history");
+}
+
+    const bool badge = pos.size() >= 2 && pos[1] == "badge";  // the verb table allows only `stats` and `badge` there
+    if (badge && pos.size() < 3) throw UsageError{"history badge needs a SERVICE"};
+    if (badge) return print_badge(app, pos[2]);
+    if (pos.size() > 2) throw UsageError{"unexpected argument `" + pos[2] + "`; history stats takes --service S"};
+    bool stats = pos.size() == 2;
     if (stats && app.args.has("--limit")) throw UsageError{"history stats counts every run; --limit is for the list"};
 
     std::vector<RunRecord> runs = app.history()->load();

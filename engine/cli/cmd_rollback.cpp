@@ -95,6 +95,26 @@ RunRequest request_from(const App& app, const std::string& service) {
     return r;
 }
 
+// A verification not followed by a rollback: recorded (verified or unhealthy) and announced on the
+// channels listing its outcome. Exit 0 healthy, 1 unhealthy, 4 healthy but not written to history.
+int finish_verification(App& app, const PolicySet& policies, const ServicePolicy& svc, const Verification& v,
+                        RunDependencies deps, RunObserver& observer) {
+    const RunRequest asked = request_from(app, svc.name);
+    RunRecord rec = record_verification(v, svc, policies.channels, deps, {asked.actor, asked.reason}, observer);
+    if (app.json) {
+        nlohmann::json out = {{"service", svc.name}, {"release", v.release},   {"healthy", v.healthy},
+                              {"message", v.message}, {"run_id", rec.run_id}, {"outcome", to_string(rec.outcome)}};
+        out["notifications"] = to_json(rec)["notifications"];
+        std::cout << json_text(out, 2) << std::endl;
+    } else if (rec.history_error.empty()) {
+        std::cout << "Recorded as run " << rec.run_id << " (" << to_string(rec.outcome) << ")" << std::endl;
+    }
+    if (!rec.history_error.empty())
+        std::cerr << "backstop: the verification was not written to history: " << rec.history_error << std::endl;
+    if (!v.healthy) return static_cast<int>(Exit::failed);
+    return static_cast<int>(rec.history_error.empty() ? Exit::ok : Exit::unrecorded);
+}
+
 }  // namespace
 
 int run_rollback(App& app) {
@@ -124,11 +144,7 @@ int run_verify(App& app) {
     if (!app.json)
         std::cout << (v.healthy ? "HEALTHY: " : "UNHEALTHY: ") << name << " on " << (v.release.empty() ? "(no release)" : v.release)
                   << ": " << v.message << std::endl;
-    else if (!app.args.has("--rollback") || v.healthy)
-        std::cout << json_text(nlohmann::json{{"service", name}, {"release", v.release}, {"healthy", v.healthy}, {"message", v.message}}, 2)
-                  << std::endl;
-    if (v.healthy) return static_cast<int>(Exit::ok);
-    if (!app.args.has("--rollback")) return static_cast<int>(Exit::failed);
+    if (v.healthy || !app.args.has("--rollback")) return finish_verification(app, loaded.policies, *svc, v, deps, observer);
 
     RunRequest request = request_from(app, name);
     request.trigger = "health_check";

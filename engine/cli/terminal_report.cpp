@@ -84,6 +84,8 @@ void print_verdict(std::ostream& out, const RunRecord& run) {
         case Outcome::no_action: word = "NO ACTION"; break;
         case Outcome::nothing_to_do: word = "NOTHING TO DO"; break;
         case Outcome::unrecorded: word = "UNRECORDED"; break;
+        case Outcome::verified: word = "HEALTHY"; break;
+        case Outcome::unhealthy: word = "UNHEALTHY"; break;
     }
     out << word << ": " << run.message << " [run " << run.run_id << ", " << seconds(run.duration_ms()) << "]" << std::endl;
 }
@@ -95,6 +97,7 @@ int exit_code_for(const RunRecord& run) {
     switch (run.outcome) {
         case Outcome::succeeded:
         case Outcome::nothing_to_do:
+        case Outcome::verified:
         case Outcome::dry_run: return static_cast<int>(done);
         case Outcome::verify_failed: return static_cast<int>(Exit::verify_failed);
         case Outcome::refused: return static_cast<int>(Exit::refused);

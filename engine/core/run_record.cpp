@@ -28,7 +28,8 @@ constexpr std::pair<Outcome, const char*> kOutcomes[] = {
     {Outcome::verify_failed, "verify_failed"}, {Outcome::refused, "refused"}, {Outcome::dry_run, "dry_run"},
     {Outcome::incomplete, "incomplete"}, {Outcome::manual, "manual"}, {Outcome::suppressed, "suppressed"}, {Outcome::paged, "paged"},
     {Outcome::awaiting_hotfix, "awaiting_hotfix"}, {Outcome::no_action, "no_action"},
-    {Outcome::nothing_to_do, "nothing_to_do"}, {Outcome::unrecorded, "unrecorded"}};
+    {Outcome::nothing_to_do, "nothing_to_do"}, {Outcome::unrecorded, "unrecorded"},
+    {Outcome::verified, "verified"}, {Outcome::unhealthy, "unhealthy"}};
 constexpr std::pair<StepStatus, const char*> kStepStatuses[] = {
     {StepStatus::ok, "ok"}, {StepStatus::failed, "failed"}, {StepStatus::skipped, "skipped"}, {StepStatus::planned, "planned"}};
 

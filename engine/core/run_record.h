@@ -18,8 +18,10 @@ enum class RunMode { normal, dry_run, emergency };
 // last four end records of decisions that changed nothing: a guard held the action back
 // (suppressed), someone was paged, a hotfix is awaited, or the decision was to do nothing.
 // nothing_to_do: the runbook's pre hook found nothing to roll back (returned nothing_to_do(reason)).
+// verified, unhealthy: `backstop verify` found the service as it runs healthy, or not (and was not
+// asked to roll it back); records that changed nothing, kept so a deploy's check can be announced.
 enum class Outcome { running, succeeded, failed, verify_failed, refused, dry_run, incomplete, manual,
-                     suppressed, paged, awaiting_hotfix, no_action, nothing_to_do, unrecorded };
+                     suppressed, paged, awaiting_hotfix, no_action, nothing_to_do, unrecorded, verified, unhealthy };
 enum class StepStatus { ok, failed, skipped, planned };
 
 struct StepRecord {

@@ -90,6 +90,48 @@ void compile_events(FieldReader& fields, NotifyChannel& channel, Report& report)
     channel.events = std::move(out);
 }
 
+// "#rrggbb" → 0xRRGGBB; nullopt for anything else.
+std::optional<int> channel_hex_colour(std::string_view text) {
+    if (text.size() != 7 || text[0] != '#') return std::nullopt;
+    int value = 0;
+    for (char c : text.substr(1)) {
+        int digit = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+        if (digit < 0) return std::nullopt;
+        value = value * 16 + digit;
+    }
+    return value;
+}
+
+// The sub-table `key` of `table`; nullptr when it is absent, or not a table (reported: it must be `what`).
+const RawValue* channel_sub_table(const RawValue& table, std::string_view key, std::string_view what, Report& report) {
+    const RawValue* found = table.find(key);
+    if (!found || found->is(RawValue::Kind::table)) return found;
+    report.error("wrong-type", found->at,
+                 "`" + std::string(key) + "` must be " + std::string(what) + ", got " + std::string(kind_name(found->kind)));
+    return nullptr;
+}
+
+// `colors = { verified = "#2ECC71", failed = "#FF0000" }`: keys are event names, values "#rrggbb".
+void compile_colors(const RawValue& table, NotifyChannel& channel, Report& report) {
+    const RawValue* colors = channel_sub_table(table, "colors", "a table of \"#rrggbb\" by event, e.g. { verified = \"#2ECC71\" }", report);
+    if (!colors) return;
+    for (const RawMember& c : colors->members) {
+        if (!is_choice(kEvents, c.key)) {
+            std::string message = "`colors`: unknown event \"" + c.key + "\"";
+            if (auto guess = did_you_mean(c.key, kEvents)) message += "; did you mean \"" + *guess + "\"?";
+            report.error("unknown-key", c.key_at, message + " (events: " + listed(kEvents) + ")");
+        } else if (!c.value.is(RawValue::Kind::string)) {
+            report.error("wrong-type", c.value.at,
+                         "`colors." + c.key + "` must be a string \"#rrggbb\", got " + std::string(kind_name(c.value.kind)));
+        } else if (auto value = channel_hex_colour(c.value.text)) {
+            channel.colors[c.key] = *value;
+        } else {
+            report.error("bad-value", c.value.at,
+                         "`colors." + c.key + "` is \"" + c.value.text + "\"; write a colour as \"#rrggbb\", e.g. \"#2ECC71\"");
+        }
+    }
+}
+
 void compile_http(FieldReader& fields, NotifyChannel& channel, Report& report) {
     if (auto url = fields.string("url", false)) {
         const SourcePosition& at = fields.table().find("url")->at;
@@ -108,14 +150,9 @@ void compile_http(FieldReader& fields, NotifyChannel& channel, Report& report) {
         fields.missing("url");
     }
 
-    const RawValue* headers = fields.table().find("headers");
+    const RawValue* headers =
+        channel_sub_table(fields.table(), "headers", "a table of strings, e.g. { Authorization = \"Bearer ${env:TOKEN}\" }", report);
     if (!headers) return;
-    if (!headers->is(RawValue::Kind::table)) {
-        report.error("wrong-type", headers->at,
-                     "`headers` must be a table of strings, e.g. { Authorization = \"Bearer ${env:TOKEN}\" }, got " +
-                         std::string(kind_name(headers->kind)));
-        return;
-    }
     for (const RawMember& h : headers->members) {
         if (!h.value.is(RawValue::Kind::string)) {
             report.error("wrong-type", h.value.at,
@@ -261,10 +298,12 @@ NotifyChannel compile_notify(const RawValue& table, Report& report, const std::f
         report.error("unknown-key", m.key_at,
                      "`" + m.key + "` does not apply to a " + std::string(type_name) + " channel; it takes " + listed(own));
     }
-    if (email)
+    if (email) {
         compile_email(fields, channel, report, base_dir);
-    else
+    } else {
         compile_http(fields, channel, report);
+        if (*type != NotifyType::webhook) compile_colors(table, channel, report);  // webhook: reported above
+    }
     return channel;
 }
 

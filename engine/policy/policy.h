@@ -105,6 +105,7 @@ struct NotifyChannel {
     std::map<std::string, std::string> headers;  // extra request headers (templates); not for email
     std::vector<std::string> events;    // outcomes announced: succeeded, failed, verify_failed, refused
     std::vector<std::string> services;  // empty: every service
+    std::map<std::string, int> colors;  // slack, discord: 0xRRGGBB by outcome, overriding the defaults
     Duration timeout{5000};             // one attempt
     Duration deadline{30'000};          // every attempt of one delivery, retries and backoff included
     // email only

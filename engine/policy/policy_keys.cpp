@@ -22,10 +22,11 @@ constexpr std::string_view kSeverities[] = {"info", "warning", "critical"};
 constexpr std::string_view kNotifyTypes[] = {"slack", "discord", "webhook", "email"};
 constexpr std::string_view kMailTlsModes[] = {"required", "none"};
 // The first kDefaultNotifyEvents are announced when `events` is left out: every rollback outcome
-// and every page, not the quiet ones (held back, decided to do nothing, found nothing to do).
+// and every page, not the quiet ones (held back, decided to do nothing, found nothing to do) nor
+// the outcomes of `backstop verify` (verified, unhealthy), which a channel announces only when listed.
 constexpr std::string_view kNotifyEvents[] = {"succeeded", "failed",          "verify_failed", "refused",
                                               "manual",    "paged",           "awaiting_hotfix", "suppressed",
-                                              "no_action", "nothing_to_do"};
+                                              "no_action", "nothing_to_do",   "verified",      "unhealthy"};
 constexpr std::string_view kLookedAt = "http tcp command log unit container process prometheus cpu memory disk";
 
 constexpr KeySpec kTopKeys[] = {
@@ -198,6 +199,9 @@ constexpr KeySpec kNotifyKeys[] = {
      .default_value = R"(["succeeded", "failed", "verify_failed", "refused", "manual", "paged", "awaiting_hotfix"])",
      .choices = kNotifyEvents},
     {.name = "services", .type = T::strings, .description = "services announced", .default_note = "every service"},
+    {.name = "colors", .type = T::string_table, .description = "colour per outcome, \"#rrggbb\" by event name, e.g. { verified = \"#2ECC71\" }",
+     .default_note = "green succeeded, verified; yellow verify_failed and the quiet ones; red the others",
+     .only_for = "slack discord"},
     {.name = "timeout", .type = T::duration, .description = "limit of one attempt", .default_value = "\"5s\""},
     {.name = "deadline", .type = T::duration, .description = "limit of every attempt of one delivery; at least `timeout`",
      .default_value = "\"30s\""},

@@ -5,7 +5,8 @@ namespace backstop {
 namespace {
 bool counts(const RunRecord& r, const ServicePolicy& service, std::int64_t since_ms) {
     return r.service == service.name && r.mode != RunMode::dry_run && r.outcome != Outcome::refused &&
-           r.outcome != Outcome::nothing_to_do && !r.to.empty() && r.started_ms >= since_ms;
+           r.outcome != Outcome::nothing_to_do && r.outcome != Outcome::verified && r.outcome != Outcome::unhealthy &&
+           !r.to.empty() && r.started_ms >= since_ms;
 }
 }  // namespace
 

@@ -24,7 +24,9 @@ struct Accumulator {
             case Outcome::paged:
             case Outcome::awaiting_hotfix:
             case Outcome::no_action:
-            case Outcome::nothing_to_do: return;  // runs that changed nothing are not rollbacks
+            case Outcome::nothing_to_do:
+            case Outcome::verified:
+            case Outcome::unhealthy: return;  // runs that changed nothing are not rollbacks
             case Outcome::succeeded:
                 ++stats.total;
                 ++stats.succeeded;

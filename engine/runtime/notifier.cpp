@@ -9,6 +9,7 @@
 #include <exception>
 #include <system_error>
 
+#include "core/error.h"
 #include "core/json_text.h"
 #include "core/text.h"
 #include "prim/http_client.h"
@@ -164,8 +165,9 @@ std::unique_ptr<Sender> make_sender(const NotifyChannel& channel, const RunRecor
         if (!expand_into(value, getenv, req.headers[name], secrets, error)) return nullptr;
     }
     req.headers.emplace("Content-Type", "application/json");
-    nlohmann::json payload = channel.type == NotifyType::slack     ? slack_payload(run)
-                             : channel.type == NotifyType::discord ? discord_payload(run)
+    const int colour = outcome_colour(run.outcome, channel.colors);
+    nlohmann::json payload = channel.type == NotifyType::slack     ? slack_payload(run, colour)
+                             : channel.type == NotifyType::discord ? discord_payload(run, colour)
                                                                    : webhook_payload(run);
     req.body = json_text(payload);
     return std::make_unique<HttpSender>(std::move(req), std::move(shown));
@@ -283,6 +285,25 @@ void plan_notifications(const std::vector<NotifyChannel>& channels, const std::s
         for (const auto& n : missing) unset += (unset.empty() ? "" : ", ") + n;
         steps.note("notify", describe(channel), StepStatus::planned,
                    unset.empty() ? std::string() : "not set: " + unset + "; the notification would not be sent");
+    }
+}
+
+void announce_recorded_run(RunRecord& run, const std::vector<NotifyChannel>& channels, HistoryStore& history,
+                           const EnvLookup& getenv, RunObserver& observer) {
+    Notifier notifier(channels, getenv);
+    if (notifier.start(run) == 0) return;
+    run.notifications = notifier.wait();
+    for (const Delivery& d : run.notifications) {
+        StepRecord step{"notify", d.type + " " + d.channel, d.delivered ? StepStatus::ok : StepStatus::failed,
+                        d.duration_ms, d.delivered ? "delivered" : d.error};
+        if (d.attempts > 1 || !d.delivered) step.message += " (" + std::to_string(d.attempts) + (d.attempts == 1 ? " attempt)" : " attempts)");
+        run.steps.push_back(step);
+        observer.step_finished(run.steps.back());
+    }
+    try {
+        history.record(run);
+    } catch (const Error&) {
+        // The run's own record stands; only the delivery results are lost.
     }
 }
 

@@ -10,8 +10,10 @@
 #include <vector>
 
 #include "core/env_template.h"
+#include "core/history_store.h"
 #include "core/run_record.h"
 #include "policy/policy.h"
+#include "runtime/run_observer.h"
 #include "runtime/step_recorder.h"
 
 namespace backstop {
@@ -52,6 +54,12 @@ std::string describe(const NotifyChannel& channel);
 // planned "notify" step, with a note when a variable it needs is not set.
 void plan_notifications(const std::vector<NotifyChannel>& channels, const std::string& service, Outcome outcome,
                         StepRecorder& steps, const EnvLookup& getenv = process_env());
+
+// Announces `run`, already in `history`, on the channels that want it: each delivery becomes a
+// "notify" step shown to `observer`, and the record is written again with them (the same run_id
+// supersedes it). A failure to write that second record loses only the delivery results.
+void announce_recorded_run(RunRecord& run, const std::vector<NotifyChannel>& channels, HistoryStore& history,
+                           const EnvLookup& getenv, RunObserver& observer);
 
 // "ops-discord ok, mail failed (timed out after 5s)"; empty when nobody was notified.
 std::string notifications_summary(const std::vector<Delivery>& deliveries);

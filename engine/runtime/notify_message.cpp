@@ -64,6 +64,7 @@ const char* outcome_mark(Outcome o) {
         case Outcome::verify_failed: return ":warning:";
         case Outcome::dry_run: return ":memo:";
         case Outcome::nothing_to_do: return ":information_source:";
+        case Outcome::verified: return ":large_green_circle:";
         default: return ":x:";
     }
 }
@@ -119,9 +120,11 @@ std::string rfc5322_date(std::int64_t epoch_ms) {
 
 }  // namespace
 
-int discord_colour(Outcome outcome) {
+int outcome_colour(Outcome outcome, const std::map<std::string, int>& overrides) {
+    if (auto it = overrides.find(to_string(outcome)); it != overrides.end()) return it->second;
     switch (outcome) {
         case Outcome::succeeded:
+        case Outcome::verified:
         case Outcome::nothing_to_do: return kColourGreen;
         case Outcome::verify_failed:
         case Outcome::paged:
@@ -133,8 +136,17 @@ int discord_colour(Outcome outcome) {
     }
 }
 
+std::string colour_hex(int colour) {
+    char buf[8];
+    std::snprintf(buf, sizeof buf, "#%06X", static_cast<unsigned>(colour) & 0xFFFFFFu);
+    return buf;
+}
+
 std::string headline(const RunRecord& run) {
     std::string out = run.service;
+    if (run.outcome == Outcome::verified || run.outcome == Outcome::unhealthy)
+        return out + (run.outcome == Outcome::verified ? " verified healthy on " : " unhealthy on ") + or_dash(run.to) + ": " +
+               to_string(run.outcome);
     if (!run.decision.is_null() && run.outcome != Outcome::succeeded && run.to.empty())
         return out + ": " + to_string(run.outcome) + " (" + run.trigger + ")";
     if (run.outcome == Outcome::succeeded)
@@ -146,7 +158,7 @@ std::string headline(const RunRecord& run) {
     return out + ": " + to_string(run.outcome);
 }
 
-nlohmann::json slack_payload(const RunRecord& run) {
+nlohmann::json slack_payload(const RunRecord& run, int colour) {
     nlohmann::json blocks = nlohmann::json::array();
     std::string title = std::string(outcome_mark(run.outcome)) + " " + headline(run);
     // plain_text header: 150 characters at most.
@@ -164,16 +176,17 @@ nlohmann::json slack_payload(const RunRecord& run) {
                       {"elements", nlohmann::json::array({{{"type", "mrkdwn"},
                                                            {"text", "backstop run " + run.run_id + " at " +
                                                                         format_utc(run.ended_ms ? run.ended_ms : run.started_ms)}}})}});
-    return {{"text", cut(headline(run), 3000)}, {"blocks", blocks}};
+    nlohmann::json attachment = {{"color", colour_hex(colour)}, {"blocks", blocks}};
+    return {{"text", cut(headline(run), 3000)}, {"attachments", nlohmann::json::array({attachment})}};
 }
 
-nlohmann::json discord_payload(const RunRecord& run) {
+nlohmann::json discord_payload(const RunRecord& run, int colour) {
     nlohmann::json fields = nlohmann::json::array();
     for (const auto& [name, value] : facts(run))
         fields.push_back({{"name", name}, {"value", cut(value, 1024)}, {"inline", true}});
     fields.push_back({{"name", "Reason"}, {"value", cut(or_dash(run.reason), 1024)}, {"inline", false}});
     nlohmann::json embed = {{"title", cut(headline(run), 256)},
-                            {"color", discord_colour(run.outcome)},
+                            {"color", colour},
                             {"fields", fields},
                             {"timestamp", format_utc(run.ended_ms ? run.ended_ms : run.started_ms)},
                             {"footer", {{"text", "backstop run " + run.run_id}}}};

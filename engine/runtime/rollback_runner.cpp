@@ -94,21 +94,7 @@ RunRecord RollbackRunner::run(const RunRequest& request, RunObserver& observer) 
 }
 
 void RollbackRunner::notify(RunRecord& rec, RunObserver& observer) {
-    Notifier notifier(policies_.channels, deps_.getenv);
-    if (notifier.start(rec) == 0) return;
-    rec.notifications = notifier.wait();
-    for (const Delivery& d : rec.notifications) {
-        StepRecord step{"notify", d.type + " " + d.channel, d.delivered ? StepStatus::ok : StepStatus::failed,
-                        d.duration_ms, d.delivered ? "delivered" : d.error};
-        if (d.attempts > 1 || !d.delivered) step.message += " (" + std::to_string(d.attempts) + (d.attempts == 1 ? " attempt)" : " attempts)");
-        rec.steps.push_back(step);
-        observer.step_finished(rec.steps.back());
-    }
-    try {
-        deps_.history.record(rec);  // the same run_id: supersedes the record without deliveries
-    } catch (const Error&) {
-        // The run's own record stands; only the delivery results are lost.
-    }
+    announce_recorded_run(rec, policies_.channels, deps_.history, deps_.getenv, observer);
 }
 
 // The record step is part of the record it writes, so it is shown only once the write is known:

@@ -1,6 +1,8 @@
 #include "runtime/service_verification.h"
 
+#include "core/error.h"
 #include "lua/runbook_engine.h"
+#include "runtime/notifier.h"
 #include "runtime/version_store.h"
 #include "runtime/run_context.h"
 #include "runtime/run_host.h"
@@ -13,6 +15,7 @@ Verification verify_service(const ServicePolicy& service, RunDependencies deps, 
     rec.service = service.name;
     rec.host = deps.host;
     rec.trigger = "verify";
+    rec.started_ms = now_epoch_ms();
     StepRecorder steps(rec, observer);
     std::unique_ptr<VersionStore> versions;
     try {
@@ -44,6 +47,27 @@ Verification verify_service(const ServicePolicy& service, RunDependencies deps, 
     v.healthy = !out.returns.empty() && out.returns[0].is_boolean() && out.returns[0].get<bool>();
     if (out.returns.size() > 1 && out.returns[1].is_string()) v.message = out.returns[1].get<std::string>();
     return v;
+}
+
+RunRecord record_verification(const Verification& v, const ServicePolicy& service, const std::vector<NotifyChannel>& channels,
+                              RunDependencies deps, const VerificationAsked& asked, RunObserver& observer) {
+    RunRecord rec = v.steps;
+    rec.run_id = new_run_id();
+    rec.env = service.env;
+    rec.actor = asked.actor;
+    rec.reason = asked.reason;
+    rec.ended_ms = now_epoch_ms();
+    if (rec.started_ms == 0) rec.started_ms = rec.ended_ms;
+    rec.outcome = v.healthy ? Outcome::verified : Outcome::unhealthy;
+    rec.message = (v.healthy ? "healthy on " : "unhealthy on ") + (v.release.empty() ? std::string("(no release)") : v.release) +
+                  (v.message.empty() ? "" : ": " + v.message);
+    try {
+        deps.history.record(rec);
+    } catch (const Error& e) {
+        rec.history_error = e.what();  // announced all the same, as a rollback whose end was not written is
+    }
+    announce_recorded_run(rec, channels, deps.history, deps.getenv, observer);
+    return rec;
 }
 
 }  // namespace backstop

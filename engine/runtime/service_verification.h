@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "runtime/rollback_runner.h"
 
@@ -16,5 +17,18 @@ struct Verification {
 };
 
 Verification verify_service(const ServicePolicy& service, RunDependencies deps, RunObserver& observer);
+
+// Who asked for a verification and why, for its record.
+struct VerificationAsked {
+    std::string actor;
+    std::string reason;
+};
+
+// The record of a verification that changed nothing: `verified` when healthy, else `unhealthy`
+// (a verification followed by a rollback is told by the rollback's record instead). Written to
+// history, then announced on the channels that list its outcome and written again with the
+// deliveries. `history_error` says why it could not be written; it is never thrown.
+RunRecord record_verification(const Verification& v, const ServicePolicy& service, const std::vector<NotifyChannel>& channels,
+                              RunDependencies deps, const VerificationAsked& asked, RunObserver& observer);
 
 }  // namespace backstop

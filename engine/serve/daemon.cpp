@@ -11,6 +11,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/run_record.h"
+#include "runtime/history_badge.h"
 #include "serve/event_routing.h"
 #include "serve/signal_pipe.h"
 #include "serve/worker_effects.h"
@@ -222,6 +223,12 @@ void Daemon::finish_reload() {
     notifier_.ready("reloaded; " + serving_status());
 }
 
+std::optional<nlohmann::json> Daemon::badge(const std::string& service) {
+    if (!current()->policies.find(service)) return std::nullopt;
+    RunDependencies deps = effects_->dependencies();
+    return service_badge(service, deps.history, deps.locks);
+}
+
 std::string Daemon::serving_status() const {
     std::shared_ptr<Generation> g = current();
     return "serving " + std::to_string(g->policies.services.size()) + " service(s), " + std::to_string(g->workers.size()) +
@@ -242,7 +249,8 @@ int Daemon::run() {
     replay_spool();
 
     HttpApiHooks hooks{[this](const std::vector<IncomingEvent>& events) { return deliver(events); },
-                       [this] { return current()->policies.services.size(); }, [this] { return accepting_.load(); }};
+                       [this] { return current()->policies.services.size(); }, [this] { return accepting_.load(); },
+                       [this](const std::string& service) { return badge(service); }};
     HttpApi api(std::move(hooks), metrics_, options_.token);
     HttpServerOptions server_options;
     server_options.host = options_.host;

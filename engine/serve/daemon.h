@@ -53,6 +53,7 @@ private:
     std::shared_ptr<Generation> make_generation(PolicyLoadResult loaded);
     std::shared_ptr<Generation> current() const;
     std::vector<EventsReached> deliver(const std::vector<IncomingEvent>& events);
+    std::optional<nlohmann::json> badge(const std::string& service);
     bool keep(std::vector<SpooledEvent>& events);
     void replay_spool();
     void reload();

@@ -94,6 +94,8 @@ std::string labels_text(const std::map<std::string, std::string>& labels) {
     return quoted.empty() ? "no labels" : quoted;
 }
 
+constexpr std::string_view kBadgePrefix = "/v1/badge/";
+
 // The endpoint a path names, "" when it is none of the event endpoints.
 std::string_view event_endpoint(const std::string& path) {
     if (path == "/v1/events") return "events";
@@ -123,7 +125,29 @@ HttpServerResponse HttpApi::handle(const HttpServerRequest& request) {
         auto up = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started_).count();
         return text_response(200, "ok uptime_seconds=" + std::to_string(up) + " services=" + std::to_string(hooks_.services()) + "\n");
     }
-    return text_response(404, "not found; backstop serves POST /v1/events, POST /v1/alertmanager, GET /metrics, GET /healthz\n");
+    if (request.path.starts_with(kBadgePrefix)) {
+        if (request.method != "GET" && request.method != "HEAD") return wrong_method("GET");
+        return badge(request);
+    }
+    return text_response(404, "not found; backstop serves POST /v1/events, POST /v1/alertmanager, GET /metrics, GET /healthz, "
+                              "GET /v1/badge/SERVICE.json\n");
+}
+
+// Unauthenticated like /metrics: shields.io fetches it from outside, and it tells only an outcome.
+HttpServerResponse HttpApi::badge(const HttpServerRequest& request) {
+    std::string_view name = std::string_view(request.path).substr(kBadgePrefix.size());
+    if (!name.ends_with(".json") || name.size() == 5)
+        return json_response(404, {{"error", "not found; a badge is GET /v1/badge/SERVICE.json"}});
+    const std::string service(name.substr(0, name.size() - 5));
+    try {
+        std::optional<nlohmann::json> found;
+        if (hooks_.badge) found = hooks_.badge(service);
+        if (!found) return json_response(404, {{"error", "unknown service \"" + service + "\""}});
+        return json_response(200, *found);
+    } catch (const std::exception& e) {
+        spdlog::error("GET {}: 500, history not readable: {}", request.path, e.what());
+        return json_response(500, {{"error", "the history of " + service + " cannot be read now"}});
+    }
 }
 
 void HttpApi::refused(const HttpServerRequest& request, int status) {

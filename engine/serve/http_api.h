@@ -1,5 +1,5 @@
 // The HTTP endpoints of `backstop serve`: POST /v1/events and POST /v1/alertmanager (bearer token),
-// GET /metrics and GET /healthz. Answers on the server thread at once: events are handed to the
+// GET /metrics, GET /healthz and GET /v1/badge/SERVICE.json. Answers on the server thread at once: events are handed to the
 // services' workers, never evaluated here.
 #pragma once
 
@@ -9,6 +9,8 @@
 #include <optional>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "prim/http_server.h"
 #include "serve/bearer_token.h"
@@ -36,6 +38,8 @@ struct HttpApiHooks {
     std::function<std::vector<EventsReached>(const std::vector<IncomingEvent>&)> deliver;
     std::function<std::size_t()> services;  // how many services the policies define
     std::function<bool()> accepting;          // false once stopping: POSTs get 503; unset: always
+    // The service's status badge (runtime/history_badge.h); nullopt for a service the policies do not define.
+    std::function<std::optional<nlohmann::json>(const std::string& service)> badge;
 };
 
 class HttpApi {
@@ -54,6 +58,7 @@ public:
 
 private:
     HttpServerResponse events(const HttpServerRequest& request, const std::string& endpoint);
+    HttpServerResponse badge(const HttpServerRequest& request);
 
     HttpApiHooks hooks_;
     DaemonMetrics& metrics_;

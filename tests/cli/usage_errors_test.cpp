@@ -33,7 +33,7 @@ TEST_CASE("extra arguments are usage errors", "[cli]") {
     qs.write_policy();
     check_usage_error(qs, {"check", "web"}, "unexpected argument `web`", "check");
     check_usage_error(qs, {"history", "stats", "web"}, "unexpected argument `web`", "history");
-    check_usage_error(qs, {"history", "web"}, "`history` takes stats or add, not `web`", "history");
+    check_usage_error(qs, {"history", "web"}, "`history` takes stats, add or badge, not `web`", "history");
     check_usage_error(qs, {"simulate", "--event", "a.json", "b.json"}, "unexpected argument `b.json`", "simulate");
     check_usage_error(qs, {"serve", "--no-auth", "now"}, "unexpected argument `now`", "serve");
     check_usage_error(qs, {"rules", "list", "all"}, "unexpected argument `all`", "rules");

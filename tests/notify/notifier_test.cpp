@@ -160,8 +160,8 @@ TEST_CASE("discord: one embed, coloured by outcome, with every fact as a field",
         CHECK(discord_field(embed, "Host") == "box-7");
         CHECK_THAT(embed["footer"]["text"].get<std::string>(), Contains("20261123T152439-d183daf0"));
     }
-    CHECK(discord_colour(Outcome::incomplete) == kColourRed);
-    CHECK(discord_colour(Outcome::dry_run) == kColourYellow);
+    CHECK(outcome_colour(Outcome::incomplete) == kColourRed);
+    CHECK(outcome_colour(Outcome::dry_run) == kColourYellow);
 }
 
 TEST_CASE("discord never sends an empty description or field value", "[notify]") {
@@ -171,13 +171,13 @@ TEST_CASE("discord never sends an empty description or field value", "[notify]")
     r.from.clear();
     r.to.clear();
     r.reason.clear();
-    auto j = discord_payload(r);
+    auto j = discord_payload(r, outcome_colour(r.outcome));
     CHECK_FALSE(j["embeds"][0].contains("description"));
     for (const auto& f : j["embeds"][0]["fields"]) CHECK_FALSE(f["value"].get<std::string>().empty());
     CHECK(j["embeds"][0]["title"] == "web rollback: refused");
 }
 
-TEST_CASE("slack: blocks with a header, the message, the facts as fields and the reason", "[notify]") {
+TEST_CASE("slack: blocks with a header, the message, the facts as fields and the reason, in a coloured attachment", "[notify]") {
     HttpReceiver slack;
     auto deliveries = send({http_channel(NotifyType::slack, "ops-slack")}, sample_run(Outcome::verify_failed),
                            fake_env({{"HOOK_URL", slack.url("/services/T/B/x")}}));
@@ -188,19 +188,22 @@ TEST_CASE("slack: blocks with a header, the message, the facts as fields and the
     auto j = body_of(requests[0]);
     INFO(j.dump(2));
     CHECK(j["text"] == "web rollback v2 -> v1: verify_failed");
-    REQUIRE(j["blocks"].is_array());
+    REQUIRE(j["attachments"].size() == 1);
+    CHECK(j["attachments"][0]["color"] == "#F1C40F");
+    const nlohmann::json& blocks = j["attachments"][0]["blocks"];
+    REQUIRE(blocks.is_array());
     std::vector<std::string> types;
-    for (const auto& b : j["blocks"]) types.push_back(b["type"]);
+    for (const auto& b : blocks) types.push_back(b["type"]);
     CHECK(types == std::vector<std::string>{"header", "section", "section", "section", "context"});
-    CHECK(j["blocks"][0]["text"]["type"] == "plain_text");
-    CHECK_THAT(j["blocks"][0]["text"]["text"].get<std::string>(), Contains("web rollback v2 -> v1: verify_failed"));
+    CHECK(blocks[0]["text"]["type"] == "plain_text");
+    CHECK_THAT(blocks[0]["text"]["text"].get<std::string>(), Contains("web rollback v2 -> v1: verify_failed"));
     std::vector<std::string> fields;
-    for (const auto& f : j["blocks"][2]["fields"]) fields.push_back(f["text"]);
+    for (const auto& f : blocks[2]["fields"]) fields.push_back(f["text"]);
     CHECK(fields == std::vector<std::string>{"*Service*\nweb", "*Env*\nprod", "*From -&gt; To*\nv2 -&gt; v1", "*Level*\nfast",
                                              "*Outcome*\nverify_failed", "*Duration*\n1.23s", "*Actor*\nalice",
                                              "*Trigger*\nhealth_check", "*Host*\nbox-7"});
     // mrkdwn control characters are escaped.
-    CHECK(j["blocks"][3]["text"]["text"] == "*Reason*\nbad deploy &lt;v2&gt; &amp; co");
+    CHECK(blocks[3]["text"]["text"] == "*Reason*\nbad deploy &lt;v2&gt; &amp; co");
 }
 
 TEST_CASE("email over SMTP: envelope, login, subject and a text body with every fact", "[notify]") {

@@ -191,9 +191,9 @@ TEST_CASE("notify: required keys, types and values", "[policy][notify]") {
         CHECK(notify_summary(result) ==
               Strings{"bad-value web.toml:9:21", "bad-value web.toml:9:33", "bad-value web.toml:9:44"});
         CHECK(nth(result, 0)->message ==
-              "unknown event \"suceeded\"; did you mean \"succeeded\"? (events: succeeded, failed, verify_failed, refused, manual, paged, awaiting_hotfix, suppressed, no_action, nothing_to_do)");
+              "unknown event \"suceeded\"; did you mean \"succeeded\"? (events: succeeded, failed, verify_failed, refused, manual, paged, awaiting_hotfix, suppressed, no_action, nothing_to_do, verified, unhealthy)");
         CHECK_THAT(nth(result, 1)->message, Contains("dry runs are never announced"));
-        CHECK(nth(result, 2)->message == "unknown event \"exploded\" (events: succeeded, failed, verify_failed, refused, manual, paged, awaiting_hotfix, suppressed, no_action, nothing_to_do)");
+        CHECK(nth(result, 2)->message == "unknown event \"exploded\" (events: succeeded, failed, verify_failed, refused, manual, paged, awaiting_hotfix, suppressed, no_action, nothing_to_do, verified, unhealthy)");
     }
     SECTION("an empty event list") {
         auto result = load_with("[[notify]]\nname = \"hook\"\ntype = \"webhook\"\nurl = \"http://x/\"\nevents = []\n");
@@ -314,4 +314,40 @@ TEST_CASE("notify: `tls` of an email channel, required by default with a login, 
         auto result = load_with("[[notify]]\nname = \"hook\"\ntype = \"webhook\"\nurl = \"http://x/\"\ntls = \"none\"\nca_file = \"/x\"\n");
         CHECK(notify_summary(result) == Strings{"unknown-key web.toml:9:1", "unknown-key web.toml:10:1"});
     }
+}
+
+TEST_CASE("notify: `colors` by event as \"#rrggbb\", each mistake at its position", "[policy][notify]") {
+    SECTION("overrides load as 0xRRGGBB; the other outcomes keep their defaults") {
+        auto result = load_with("[[notify]]\nname = \"ops\"\ntype = \"discord\"\nurl = \"${env:U}\"\n"
+                                "colors = { verified = \"#00ccff\", failed = \"#8B0000\" }\n");
+        CHECK(notify_summary(result).empty());
+        REQUIRE(result.policies.channels.size() == 1);
+        CHECK(result.policies.channels[0].colors == std::map<std::string, int>{{"verified", 0x00CCFF}, {"failed", 0x8B0000}});
+    }
+    SECTION("not a colour, not a string, not an event, not a table") {
+        auto result = load_with("[[notify]]\nname = \"ops\"\ntype = \"slack\"\nurl = \"${env:U}\"\n"
+                                "colors = { verified = \"green\", failed = 3, verifed = \"#00FF00\", refused = \"#12345G\" }\n"
+                                "[[notify]]\nname = \"ops2\"\ntype = \"discord\"\nurl = \"${env:U}\"\ncolors = \"#00FF00\"\n");
+        CHECK(notify_summary(result) == Strings{"bad-value web.toml:9:23", "wrong-type web.toml:9:41", "unknown-key web.toml:9:44",
+                                                "bad-value web.toml:9:75", "wrong-type web.toml:14:10"});
+        CHECK(nth(result, 0)->message == "`colors.verified` is \"green\"; write a colour as \"#rrggbb\", e.g. \"#2ECC71\"");
+        CHECK(nth(result, 1)->message == "`colors.failed` must be a string \"#rrggbb\", got integer");
+        CHECK_THAT(nth(result, 2)->message, Contains("`colors`: unknown event \"verifed\"; did you mean \"verified\"?"));
+    }
+    SECTION("webhook and email channels have no colours") {
+        auto result = load_with("[[notify]]\nname = \"hook\"\ntype = \"webhook\"\nurl = \"http://x/\"\ncolors = { failed = \"#FF0000\" }\n");
+        CHECK(notify_summary(result) == Strings{"unknown-key web.toml:9:1"});
+        CHECK_THAT(nth(result, 0)->message, Contains("`colors` does not apply to a webhook channel"));
+    }
+}
+
+TEST_CASE("notify: `verified` and `unhealthy` are announced only by channels that list them", "[policy][notify]") {
+    auto result = load_with("[[notify]]\nname = \"all\"\ntype = \"webhook\"\nurl = \"http://x/\"\n\n"
+                            "[[notify]]\nname = \"deploys\"\ntype = \"webhook\"\nurl = \"http://x/\"\nevents = [\"verified\", \"unhealthy\"]\n");
+    CHECK(notify_summary(result).empty());
+    REQUIRE(result.policies.channels.size() == 2);
+    CHECK_FALSE(result.policies.channels[0].wants("web", "verified"));
+    CHECK_FALSE(result.policies.channels[0].wants("web", "unhealthy"));
+    CHECK(result.policies.channels[1].wants("web", "verified"));
+    CHECK(result.policies.channels[1].wants("web", "unhealthy"));
 }
