@@ -42,7 +42,7 @@ int print_stats(App& app, const std::vector<RunRecord>& runs) {
     return 0;
 }
 
-// `history` and `history stats` read; the options of `history add` make no sense there.
+// `history`, `history stats` and `history badge` read; the options of `history add` make no sense there.
 void refuse_add_options(const Args& args, const std::string& form) {
     for (const char* option : {"--from", "--to", "--reason", "--outcome", "--actor", "--dry-run"})
         if (args.has(option)) throw UsageError{std::string(option) + " is for `history add`, not `" + form + "`"};
@@ -62,21 +62,19 @@ int print_badge(App& app, const std::string& service) {
 
 int run_history(App& app) {
     const auto& pos = app.args.positionals;
-    // The verb table allows only `stats` or `add` there, and a second operand.
+    // The verb table allows only `stats`, `add` or `badge` there, and a second operand.
     if (pos.size() >= 2 && pos[1] == "add") {
         if (pos.size() < 3) throw UsageError{"history add needs the SERVICE it records"};
         return run_history_add(app);
     }
+    if (pos.size() >= 2 && pos[1] == "badge") {
+        if (pos.size() < 3) throw UsageError{"history badge needs a SERVICE"};
+        refuse_add_options(app.args, "history badge");
+        return print_badge(app, pos[2]);
+    }
     if (pos.size() == 3) throw UsageError{"unexpected argument `" + pos[2] + "`"};
     bool stats = pos.size() == 2;
     refuse_add_options(app.args, stats ? "history stats" : "history");
-}
-
-    const bool badge = pos.size() >= 2 && pos[1] == "badge";  // the verb table allows only `stats` and `badge` there
-    if (badge && pos.size() < 3) throw UsageError{"history badge needs a SERVICE"};
-    if (badge) return print_badge(app, pos[2]);
-    if (pos.size() > 2) throw UsageError{"unexpected argument `" + pos[2] + "`; history stats takes --service S"};
-    bool stats = pos.size() == 2;
     if (stats && app.args.has("--limit")) throw UsageError{"history stats counts every run; --limit is for the list"};
 
     std::vector<RunRecord> runs = app.history()->load();

@@ -77,7 +77,7 @@ void check_completions(const std::string& shell) {
     qs.write_policy();
     auto services = offered(shell, "backstop --policies " + qs.policy() + " rollback ");
     CHECK(services == std::vector<std::string>{"web"});
-    CHECK(offered(shell, "backstop history ") == std::vector<std::string>{"badge", "stats"});
+    CHECK(offered(shell, "backstop history ") == std::vector<std::string>{"add", "badge", "stats"});
     CHECK(offered(shell, "backstop --policies " + qs.policy() + " history badge ") == std::vector<std::string>{"web"});
 
     // `points delete` takes a point id of the state named, the other words a service.

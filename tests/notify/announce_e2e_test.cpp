@@ -52,7 +52,7 @@ Colours received(const HttpReceiver& receiver) {
 
 }  // namespace
 
-TEST_CASE("e2e: a verified deploy is announced green, a failed rollback and an unhealthy verify red; `colors` overrides",
+TEST_CASE("e2e: a verified deploy is announced green, a failed rollback and an unhealthy verify red, and `colors` overrides",
           "[notify][e2e]") {
     HttpReceiver receiver;
     QuickstartService qs;

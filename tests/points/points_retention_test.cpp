@@ -89,7 +89,7 @@ TEST_CASE("points list shows each point's size on disk: exact bytes in JSON, rea
     CHECK(text.out.find("  1.5 MiB  ") != std::string::npos);
 }
 
-TEST_CASE("max_age prunes old points beside keep; --dry-run says what it would prune and deletes nothing", "[points]") {
+TEST_CASE("max_age prunes old points beside keep, and --dry-run says what it would prune and deletes nothing", "[points]") {
     QuickstartService qs;
     service_with_points(qs, "keep = 3\nmax_age = \"30d\"\n");
     std::string oldest = create_point(qs, "oldest");
@@ -153,7 +153,7 @@ TEST_CASE("check rejects a max_age that is not a duration at FILE:LINE:COL", "[p
     CHECK_FALSE(fs::exists(qs.state() + "/points/web"));
 }
 
-TEST_CASE("--to latest rolls back to the newest point; latest with no points is an error", "[points]") {
+TEST_CASE("rollback --to latest rolls back to the newest point, and latest with no points is an error", "[points]") {
     QuickstartService qs;
     service_with_points(qs, "");
     qs.start();
