@@ -2,7 +2,6 @@
 // recorded alert or event, through triggers → guards → decision → plan, and print what would be
 // done and why. Nothing is observed, acted on or recorded; pauses, hotfix announcements and history
 // (for cooldowns) are read as they are now.
-#include <fstream>
 #include <iostream>
 #include <sstream>
 
@@ -24,14 +23,6 @@
 namespace backstop::cli {
 
 namespace {
-
-std::string read_text(const std::string& path) {
-    std::ifstream in(path);
-    if (!in) throw Error("cannot read " + path);
-    std::stringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
 
 // Prints what the simulation did (or gathers it for --json).
 class Printer {
@@ -75,7 +66,7 @@ private:
 // One observation per entry (simulate_input.h says which members it reads); every entry is read and
 // checked before the first is replayed, so a mistake on line 900 prints nothing but the mistake.
 void replay_observations(Simulation& sim, Printer& print, const PolicySet& policies, const std::string& file) {
-    for (ReplayedObservation& o : read_replay_observations(policies, read_text(file), file))
+    for (ReplayedObservation& o : read_replay_observations(policies, read_recording_file(file), file))
         print.steps(sim.observe(*o.service, std::move(o.observation), o.at_ms));
 }
 
@@ -94,7 +85,7 @@ std::string event_sources_text(const PolicySet& policies) {
 // one per line; each routed as the daemon routes it, then observed by the sources it reaches. All
 // are read before the first is replayed.
 void replay_events(Simulation& sim, Printer& print, const PolicySet& policies, const std::string& file) {
-    for (const ReplayedEvent& e : read_replay_events(policies, read_text(file), file)) {
+    for (const ReplayedEvent& e : read_replay_events(policies, read_recording_file(file), file)) {
         const char* kind = e.alertmanager ? "alert" : "event";
         const IncomingEvent& event = e.event;
         if (print.json()) {

@@ -92,12 +92,6 @@ std::vector<std::string> compare_with_expectations(const PolicyTestCase& c, cons
     return problems;
 }
 
-std::string read_test_input(const std::filesystem::path& path) {
-    std::optional<std::string> text = read_whole_file(path);
-    if (!text) throw Error("cannot read " + path.string());
-    return *text;
-}
-
 std::vector<SimulatedStep> replay_test(const App& app, const PolicySet& policies, const PolicyTestCase& c) {
     ScratchState scratch;
     App scratch_app = app;
@@ -108,11 +102,11 @@ std::vector<SimulatedStep> replay_test(const App& app, const PolicySet& policies
         for (SimulatedStep& s : more) steps.push_back(std::move(s));
     };
     if (c.events_file) {
-        for (const ReplayedEvent& e : read_replay_events(policies, read_test_input(*c.events_file), c.events_file->string())) keep(sim.observe(e));
+        for (const ReplayedEvent& e : read_replay_events(policies, read_recording_file(*c.events_file), c.events_file->string())) keep(sim.observe(e));
         return steps;
     }
     const std::string where = c.observations_file ? c.observations_file->string() : c.at.file + ": [[test.observation]]";
-    const std::string text = c.observations_file ? read_test_input(*c.observations_file) : c.inline_observations;
+    const std::string text = c.observations_file ? read_recording_file(*c.observations_file) : c.inline_observations;
     for (ReplayedObservation& o : read_replay_observations(policies, text, where))
         keep(sim.observe(*o.service, std::move(o.observation), o.at_ms));
     return steps;

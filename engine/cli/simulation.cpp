@@ -7,6 +7,12 @@
 
 namespace backstop::cli {
 
+std::string read_recording_file(const std::filesystem::path& path) {
+    std::optional<std::string> text = read_whole_file(path);
+    if (!text) throw Error("cannot read " + path.string());
+    return std::move(*text);
+}
+
 std::vector<ReplayedObservation> read_replay_observations(const PolicySet& policies, const std::string& text,
                                                           const std::string& where) {
     std::vector<ReplayedObservation> replay;

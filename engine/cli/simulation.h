@@ -27,6 +27,9 @@ struct SimulatedStep {
     std::string plan;  // the planned run's steps as the terminal shows them; only when plans are kept
 };
 
+// The text of a recording file; throws Error when it cannot be read.
+std::string read_recording_file(const std::filesystem::path& path);
+
 // An observation read from a recording, with the service it belongs to.
 struct ReplayedObservation {
     const ServicePolicy* service = nullptr;
