@@ -5,11 +5,12 @@
 set -euo pipefail
 
 # Markdown for the job summary, in jq: `code` is an inline code span holding any text as it is (a
-# backtick fence longer than any run inside it; `|` escaped, as GFM tables need even in code).
+# backtick fence longer than any run inside it; `|` escaped, as GFM tables need even in code;
+# empty text, nothing).
 # shellcheck disable=SC2016 # jq text, not shell
 JQ_MARKDOWN='
 def code: (tostring | gsub("[\r\n]"; " ") | gsub("\\|"; "\\|")) as $s
-  | if $s == "" then "(none)" else
+  | if $s == "" then "" else
       ("`" * ((([$s | match("`+"; "g") | .length] | max) // 0) + 1)) as $f
       | $f + (if ($s | startswith("`")) or ($s | endswith("`")) then " " + $s + " " else $s end) + $f
     end;

@@ -2,6 +2,7 @@
 // against the built binary and a real release-folder service answering /health on loopback.
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <sstream>
 
 #include <catch2/catch.hpp>
@@ -31,6 +32,7 @@ std::string path_with_backstop() {
 }
 
 struct ActionRun {
+    std::shared_ptr<TempDir> runner_temp;  // RUNNER_TEMP, which holds the record: kept while the test reads it
     nlohmann::json report;
     std::string summary() const { return report["summary"]; }
     std::string log() const { return report["log"]; }
@@ -47,16 +49,16 @@ struct ActionRun {
 
 // Runs the action with `inputs` in `workspace`; PATH finds the built backstop unless `path` says otherwise.
 ActionRun run_action(const nlohmann::json& inputs, const std::string& workspace, const std::string& path = path_with_backstop()) {
-    TempDir runner_temp("backstop-runner");
+    auto runner_temp = std::make_shared<TempDir>("backstop-runner");
     ProcessRequest req;
-    req.argv = {BACKSTOP_CI_PYTHON, "-B", BACKSTOP_ACTION_DRIVER, kAction, inputs.dump(), workspace, runner_temp.path()};
+    req.argv = {BACKSTOP_CI_PYTHON, "-B", BACKSTOP_ACTION_DRIVER, kAction, inputs.dump(), workspace, runner_temp->path()};
     req.env_overrides = kGithubEnv;
     req.env_overrides["PATH"] = path;
     req.timeout = Duration{240'000};  // hang guard
     ProcessResult r = make_process_runner()->run(req);
     INFO("run_action.py: " << r.summary(20) << "\n" << r.err);
     REQUIRE(r.ok());
-    ActionRun run{nlohmann::json::parse(r.out)};
+    ActionRun run{runner_temp, nlohmann::json::parse(r.out)};
     UNSCOPED_INFO("log:\n" << run.log() << "\nsummary:\n" << run.summary());
     return run;
 }
@@ -69,6 +71,15 @@ nlohmann::json read_json(const std::string& file) {
     auto j = nlohmann::json::parse(text.str(), nullptr, false);
     REQUIRE_FALSE(j.is_discarded());
     return j;
+}
+
+// The service running on `current`, with `releases` (name, healthy) and a policy probing `attempts` times.
+void deploy(QuickstartService& qs, const std::vector<std::pair<std::string, bool>>& releases, const std::string& current,
+            int attempts = 20) {
+    for (const auto& [name, healthy] : releases) qs.add_release(name, healthy);
+    qs.write_policy(QuickstartService::kDefaultRollbackTable, attempts);
+    qs.point_current_at(current);
+    qs.start();
 }
 
 bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
@@ -125,10 +136,7 @@ TEST_CASE("action: check fails the job on a broken policy and says why", "[ci]")
 
 TEST_CASE("action: verify of a healthy service passes and uploads its record", "[ci]") {
     QuickstartService qs;
-    qs.add_release("v1", true);
-    qs.write_policy();
-    qs.point_current_at("v1");
-    qs.start();
+    deploy(qs, {{"v1", true}}, "v1");
     ActionRun run = run_action(verify_inputs(qs), qs.dir().path());
     CHECK_FALSE(run.job_failed());
     CHECK(run.output("exit-code") == "0");
@@ -147,11 +155,7 @@ TEST_CASE("action: verify of a healthy service passes and uploads its record", "
 
 TEST_CASE("action: verify of an unhealthy service rolls it back and reports from -> to", "[ci]") {
     QuickstartService qs;
-    qs.add_release("v1", true);
-    qs.add_release("v2", false);
-    qs.write_policy(QuickstartService::kDefaultRollbackTable, 50);
-    qs.point_current_at("v2");
-    qs.start();
+    deploy(qs, {{"v1", true}, {"v2", false}}, "v2", 50);
     ActionRun run = run_action(verify_inputs(qs), qs.dir().path());
     CHECK(qs.current_release() == "v1");
     CHECK(qs.health() == "200 ok v1\n");
@@ -172,10 +176,7 @@ TEST_CASE("action: verify of an unhealthy service rolls it back and reports from
 
 TEST_CASE("action: a rollback that cannot be done fails the job with backstop's exit code", "[ci]") {
     QuickstartService qs;
-    qs.add_release("v1", false);  // broken, and nothing older to go back to
-    qs.write_policy(QuickstartService::kDefaultRollbackTable, 5);
-    qs.point_current_at("v1");
-    qs.start();
+    deploy(qs, {{"v1", false}}, "v1", 5);  // broken, and nothing older to go back to
     ActionRun run = run_action(verify_inputs(qs), qs.dir().path());
     CHECK(run.job_failed());
     CHECK(run.exit_code() == 1);
@@ -188,11 +189,7 @@ TEST_CASE("action: a rollback that cannot be done fails the job with backstop's 
 
 TEST_CASE("action: a dry run of an unhealthy service plans the rollback and switches nothing", "[ci]") {
     QuickstartService qs;
-    qs.add_release("v1", true);
-    qs.add_release("v2", false);
-    qs.write_policy(QuickstartService::kDefaultRollbackTable, 5);
-    qs.point_current_at("v2");
-    qs.start();
+    deploy(qs, {{"v1", true}, {"v2", false}}, "v2", 5);
     ActionRun run = run_action(verify_inputs(qs, {{"dry-run", "true"}}), qs.dir().path());
     CHECK(qs.current_release() == "v2");
     CHECK(run.job_failed());  // the service is still unhealthy: verify's exit code
@@ -208,10 +205,7 @@ TEST_CASE("action: a dry run of an unhealthy service plans the rollback and swit
 
 TEST_CASE("action: inputs holding $(...), backticks and quotes are text, never run", "[ci]") {
     QuickstartService qs;
-    qs.add_release("v1", true);
-    qs.write_policy();
-    qs.point_current_at("v1");
-    qs.start();
+    deploy(qs, {{"v1", true}}, "v1");
     const std::string marker = qs.dir().file("pwned");
     const std::string evil = "$(touch " + marker + ") `touch " + marker + "` \"; touch " + marker + "; echo '";
 
@@ -240,4 +234,8 @@ TEST_CASE("action: without backstop on PATH and no deb input, the job fails sayi
     CHECK(run.step("Run backstop")["condition"] == false);
     CHECK(contains(run.log(), "backstop is not on PATH and the deb input names no package"));
     CHECK(contains(run.summary(), "make deb"));
+
+    ActionRun missing_deb = run_action({{"deb", "no/such/backstop.deb"}}, workspace.path(), bin.path());
+    CHECK(missing_deb.step("Install backstop")["exit_code"] == 1);
+    CHECK(contains(missing_deb.log(), "deb: no such file: no/such/backstop.deb"));
 }

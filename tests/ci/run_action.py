@@ -63,19 +63,16 @@ class Expression:
         return self.pos < len(self.tokens) and self.tokens[self.pos] == ("op", op)
 
     def parse_or(self):
-        value = self.parse_and()
-        while self.peek("||"):
-            self.pos += 1
-            right = self.parse_and()
-            value = value if truthy(value) else right
-        return value
+        return self.parse_chain("||", self.parse_and, lambda left, right: left if truthy(left) else right)
 
     def parse_and(self):
-        value = self.parse_comparison()
-        while self.peek("&&"):
+        return self.parse_chain("&&", self.parse_comparison, lambda left, right: right if truthy(left) else left)
+
+    def parse_chain(self, op, operand, combine):
+        value = operand()
+        while self.peek(op):
             self.pos += 1
-            right = self.parse_comparison()
-            value = right if truthy(value) else value
+            value = combine(value, operand())
         return value
 
     def parse_comparison(self):
