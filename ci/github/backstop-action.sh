@@ -211,7 +211,7 @@ run_verify() {
     fi
     # verify --json answers with `healthy`; after a rollback it answers with the rollback's record.
     healthy=$(jq -r 'if has("healthy") then .healthy elif has("steps") then false else "" end' "$WORK/verify.json" 2>/dev/null || true)
-    write_verify_summary "$record" "$run_id"
+    write_verify_summary "$record"
     local outcome=error from="" to=""
     if [[ -n $record ]]; then
         outcome=$(jq -r .outcome "$record")
