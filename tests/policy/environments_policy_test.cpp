@@ -1,4 +1,6 @@
 // [service.NAME.env.ENV]: each environment is the service's table with the environment's laid over.
+#include <algorithm>
+
 #include <catch2/catch.hpp>
 
 #include "policy/policy.h"
@@ -90,8 +92,10 @@ TEST_CASE("an environment a strategy needs a key in, and has none, is an error a
     auto again = load_one("[service.bot]\nstrategy = \"releases\"\nreleases = \"r\"\n\n[service.bot.env.test]\ncurrent = \"c\"\n\n"
                           "[service.bot.env.prod]\nunit = \"bot.service\"\n",
                           "/etc/backstop/bot.toml", "/etc/backstop");
-    REQUIRE(again.diagnostics.items().size() >= 1);
-    const Diagnostic& d = again.diagnostics.items().front();
+    REQUIRE(again.diagnostics.error_count() == 1);
+    auto error = std::find_if(again.diagnostics.items().begin(), again.diagnostics.items().end(),
+                              [](const Diagnostic& d) { return d.severity == Severity::error; });
+    const Diagnostic& d = *error;
     CHECK(d.code == "missing-key");
     CHECK(d.where.line == 8);
     CHECK(d.message == "[service.bot.env.prod] is missing the required key `current`");
