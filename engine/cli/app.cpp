@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 #include <iostream>
+#include <set>
 #include <pwd.h>
 #include <unistd.h>
 
@@ -51,9 +52,36 @@ PolicyLoadResult App::load_policies() const {
     return loaded;
 }
 
+namespace {
+
+std::string comma_separated(const std::vector<std::string>& names) {
+    std::string out;
+    for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+    return out;
+}
+
+// The service or environment `name` with `env` names, when the policies have it; a usage error when
+// the two do not go together, since guessing an environment could act on production.
+const ServicePolicy* resolve_service(const PolicySet& policies, const std::string& name, const std::optional<std::string>& env) {
+    std::vector<std::string> envs = policies.environments(name);
+    if (!envs.empty()) {
+        if (!env)
+            throw UsageError{"service `" + name + "` has environments (" + comma_separated(envs) + "): name one with --env"};
+        if (const ServicePolicy* svc = policies.find(service_key(name, *env))) return svc;
+        throw UsageError{"service `" + name + "` has no environment `" + *env + "` (it has " + comma_separated(envs) + ")"};
+    }
+    const ServicePolicy* svc = policies.find_named(name);
+    if (svc && env && svc->env != *env)
+        throw UsageError{"service `" + name + "` has no environments" +
+                         (svc->env.empty() ? std::string() : " (its label is `" + svc->env + "`)") + "; leave out --env"};
+    return svc;
+}
+
+}  // namespace
+
 const ServicePolicy* App::service(const std::string& name, PolicyLoadResult& holder) const {
     holder = load_policies();
-    const ServicePolicy* svc = holder.policies.find(name);
+    const ServicePolicy* svc = resolve_service(holder.policies, name, args.value("--env"));
     if (svc) {
         // Broken policies elsewhere must not stop an urgent rollback of a service that loaded fine.
         if (holder.diagnostics.has_errors())
@@ -62,10 +90,10 @@ const ServicePolicy* App::service(const std::string& name, PolicyLoadResult& hol
         return svc;
     }
     if (holder.diagnostics.has_errors()) std::cerr << holder.diagnostics.to_text();
-    std::string known;
-    for (const auto& [n, _] : holder.policies.services) known += (known.empty() ? "" : ", ") + n;
+    std::set<std::string> known;
+    for (const auto& [_, s] : holder.policies.services) known.insert(s.name);
     throw Error("unknown service `" + name + "` in " + policies_path.string() + " (known: " +
-                (known.empty() ? "none" : known) + ")");
+                (known.empty() ? "none" : comma_separated({known.begin(), known.end()})) + ")");
 }
 
 std::unique_ptr<HistoryStore> App::history() const { return make_history_file(history_file()); }

@@ -22,10 +22,20 @@ int run_eval(App& app) {
         return static_cast<int>(Exit::failed);
     }
     std::vector<const ServicePolicy*> services;
+    // A service with environments is evaluated in each, or in the one --env names.
+    const auto env = app.args.value("--env");
     for (std::size_t i = 1; i < app.args.positionals.size(); ++i) {
-        const ServicePolicy* svc = loaded.policies.find(app.args.positionals[i]);
-        if (!svc) throw UsageError{"no service `" + app.args.positionals[i] + "` in " + app.policies_path.string()};
-        services.push_back(svc);
+        const std::string& name = app.args.positionals[i];
+        const std::size_t before = services.size();
+        std::vector<std::string> envs = loaded.policies.environments(name);
+        if (env) envs = {*env};
+        for (const std::string& e : envs)
+            if (const ServicePolicy* svc = loaded.policies.find(service_key(name, e))) services.push_back(svc);
+        if (envs.empty())
+            if (const ServicePolicy* svc = loaded.policies.find_named(name)) services.push_back(svc);
+        if (services.size() == before)
+            throw UsageError{"no service `" + name + "`" + (env ? " in environment `" + *env + "`" : "") + " in " +
+                             app.policies_path.string()};
     }
     if (services.empty())
         for (const auto& [name, svc] : loaded.policies.services) services.push_back(&svc);

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/service_key.h"
 #include "cli/verbs.h"
 #include "core/json_text.h"
 #include "runtime/history_badge.h"
@@ -29,16 +30,16 @@ int print_stats(App& app, const std::vector<RunRecord>& runs) {
         std::cout << json_text(to_json(stats), 2) << "\n";
         return 0;
     }
-    auto line = [](const std::string& who, const RollbackStats& s) {
-        char buf[256];
-        std::snprintf(buf, sizeof buf, "%-20s %6d %9d %6d %8.1f%% %9.1fs %8d %8d %8d\n", who.c_str(), s.total, s.succeeded,
-                      s.failed, s.success_rate * 100.0, s.mttr_seconds, s.refused, s.dry_runs, s.manual_entries);
+    auto line = [](const std::string& who, const std::string& env, const RollbackStats& s) {
+        char buf[320];
+        std::snprintf(buf, sizeof buf, "%-20s %-10s %6d %9d %6d %8.1f%% %9.1fs %8d %8d %8d\n", who.c_str(), env.c_str(), s.total,
+                      s.succeeded, s.failed, s.success_rate * 100.0, s.mttr_seconds, s.refused, s.dry_runs, s.manual_entries);
         return std::string(buf);
     };
-    std::printf("%-20s %6s %9s %6s %9s %10s %8s %8s %8s\n", "SERVICE", "TOTAL", "SUCCEEDED", "FAILED", "SUCCESS", "MTTR",
-                "REFUSED", "DRY-RUNS", "BY-HAND");
-    for (const auto& [name, s] : stats.per_service) std::cout << line(name, s);
-    std::cout << line("(all)", stats.all);
+    std::printf("%-20s %-10s %6s %9s %6s %9s %10s %8s %8s %8s\n", "SERVICE", "ENV", "TOTAL", "SUCCEEDED", "FAILED", "SUCCESS",
+                "MTTR", "REFUSED", "DRY-RUNS", "BY-HAND");
+    for (const auto& [key, s] : stats.per_environment) std::cout << line(key.first, key.second.empty() ? "-" : key.second, s);
+    std::cout << line("(all)", "", stats.all);
     return 0;
 }
 
@@ -53,8 +54,8 @@ int print_badge(App& app, const std::string& service) {
     if (app.args.has("--limit") || app.args.has("--service"))
         throw UsageError{"history badge takes its service as an argument, and neither --service nor --limit"};
     PolicyLoadResult loaded;
-    app.service(service, loaded);  // an unknown service is an error, not a grey badge
-    std::cout << json_text(service_badge(service, *app.history(), *app.locks())) << "\n";
+    const ServicePolicy* svc = app.service(service, loaded);  // an unknown service is an error, not a grey badge
+    std::cout << json_text(service_badge(svc->key, *app.history(), *app.locks())) << "\n";
     return 0;
 }
 
@@ -80,8 +81,10 @@ int run_history(App& app) {
     std::vector<RunRecord> runs = app.history()->load();
     auto locks = app.locks();
     mark_incomplete_runs(runs, *locks);
+    // --service NAME keeps every environment of it (or NAME@ENV one); --env keeps one environment.
     if (auto s = app.args.value("--service"))
-        runs.erase(std::remove_if(runs.begin(), runs.end(), [&](const RunRecord& r) { return r.service != *s; }), runs.end());
+        std::erase_if(runs, [&](const RunRecord& r) { return r.service != *s && service_key(r.service, r.env) != *s; });
+    if (auto env = app.args.value("--env")) std::erase_if(runs, [&](const RunRecord& r) { return r.env != *env; });
     if (stats) return print_stats(app, runs);
 
     std::stable_sort(runs.begin(), runs.end(), [](const RunRecord& a, const RunRecord& b) { return a.started_ms > b.started_ms; });
@@ -98,14 +101,14 @@ int run_history(App& app) {
         std::cout << "No runs recorded in " << app.history_file().string() << "\n";
         return 0;
     }
-    std::cout << col("STARTED", 20) << col("SERVICE", 12) << col("FROM -> TO", 22) << col("MODE", 9) << col("OUTCOME", 13)
+    std::cout << col("STARTED", 20) << col("SERVICE", 12) << col("ENV", 8) << col("FROM -> TO", 22) << col("MODE", 9) << col("OUTCOME", 13)
               << col("TIME", 7) << col("ACTOR", 10) << col("TRIGGER", 12) << "REASON\n";
     for (const auto& r : runs) {
         char secs[16];
         std::snprintf(secs, sizeof secs, "%.1fs", static_cast<double>(r.duration_ms()) / 1000.0);
         std::string started = format_utc(r.started_ms).substr(0, 19);
         started[10] = ' ';
-        std::cout << col(started, 20) << col(r.service, 12) << col((r.from.empty() ? "?" : r.from) + " -> " + (r.to.empty() ? "?" : r.to), 22)
+        std::cout << col(started, 20) << col(r.service, 12) << col(r.env.empty() ? "-" : r.env, 8) << col((r.from.empty() ? "?" : r.from) + " -> " + (r.to.empty() ? "?" : r.to), 22)
                   << col(r.manual_entry ? "by hand" : to_string(r.mode), 9) << col(to_string(r.outcome), 13) << col(secs, 7) << col(r.actor, 10)
                   << col(r.trigger, 12) << r.reason << "\n";
         if (r.outcome != Outcome::succeeded && r.outcome != Outcome::dry_run && !r.message.empty())

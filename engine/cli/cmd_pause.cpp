@@ -43,23 +43,23 @@ int run_pause(App& app) {
     PolicyLoadResult loaded;
     const ServicePolicy* svc = app.service(app.args.positionals[1], loaded);
     ServicePause p;
-    p.service = svc->name;
+    p.service = svc->key;
     p.since_ms = now_epoch_ms();
     p.actor = app.args.value("--actor").value_or(default_actor());
     p.reason = app.args.value("--reason").value_or("");
     if (auto d = app.args.duration("--for")) p.until_ms = p.since_ms + d->count();
     write_pause(app.state_dir, p);
     if (app.json) print_json(in_force_json(p.service, "paused", {"since", p.since_ms}, {"until", p.until_ms}, p.actor, p.reason));
-    else std::cout << svc->name << " " << describe(p) << "\n";
+    else std::cout << svc->key << " " << describe(p) << "\n";
     return 0;
 }
 
 int run_resume(App& app) {
     PolicyLoadResult loaded;
     const ServicePolicy* svc = app.service(app.args.positionals[1], loaded);
-    bool was = clear_pause(app.state_dir, svc->name);
-    if (app.json) print_json({{"service", svc->name}, {"paused", false}, {"was_paused", was}});
-    else std::cout << svc->name << (was ? " resumed: triggers act again\n" : " was not paused\n");
+    bool was = clear_pause(app.state_dir, svc->key);
+    if (app.json) print_json({{"service", svc->key}, {"paused", false}, {"was_paused", was}});
+    else std::cout << svc->key << (was ? " resumed: triggers act again\n" : " was not paused\n");
     return 0;
 }
 
@@ -71,20 +71,20 @@ int run_hotfix(App& app) {
     PolicyLoadResult loaded;
     const ServicePolicy* svc = app.service(app.args.positionals[1], loaded);
     if (clear) {
-        bool was = clear_hotfix_notice(app.state_dir, svc->name);
-        if (app.json) print_json({{"service", svc->name}, {"hotfix", false}, {"was_announced", was}});
-        else std::cout << svc->name << (was ? ": hotfix notice withdrawn\n" : ": no hotfix was announced\n");
+        bool was = clear_hotfix_notice(app.state_dir, svc->key);
+        if (app.json) print_json({{"service", svc->key}, {"hotfix", false}, {"was_announced", was}});
+        else std::cout << svc->key << (was ? ": hotfix notice withdrawn\n" : ": no hotfix was announced\n");
         return 0;
     }
     HotfixNotice n;
-    n.service = svc->name;
+    n.service = svc->key;
     n.declared_ms = now_epoch_ms();
     n.eta_ms = n.declared_ms + eta->count();
     n.actor = app.args.value("--actor").value_or(default_actor());
     n.reason = app.args.value("--reason").value_or("");
     write_hotfix_notice(app.state_dir, n);
     if (app.json) print_json(in_force_json(n.service, "hotfix", {"declared", n.declared_ms}, {"eta", n.eta_ms}, n.actor, n.reason));
-    else std::cout << svc->name << ": hotfix expected by " << format_utc(n.eta_ms) << " (decision rules see hotfix_eta)\n";
+    else std::cout << svc->key << ": hotfix expected by " << format_utc(n.eta_ms) << " (decision rules see hotfix_eta)\n";
     return 0;
 }
 

@@ -49,7 +49,7 @@ int list(App& app, const std::string& name) {
     const ServicePolicy* svc = app.service(name, loaded);
     auto processes = make_process_runner();
     PointStore store(app.points_dir(), *processes);
-    auto points = store.list(svc->name);
+    auto points = store.list(svc->key);
 
     nlohmann::json releases = nlohmann::json::array();
     std::string current;
@@ -72,14 +72,14 @@ int list(App& app, const std::string& name) {
             j["size_bytes"] = store.size_on_disk(p);
             pts.push_back(std::move(j));
         }
-        std::cout << json_text(nlohmann::json{{"service", svc->name}, {"current", current}, {"points", releases},
+        std::cout << json_text(nlohmann::json{{"service", svc->key}, {"current", current}, {"points", releases},
                                               {"rollback_points", pts}},
                                2)
                   << "\n";
         return 0;
     }
     if (svc->strategy == "releases") {
-        std::cout << "Releases of " << svc->name << " (" << svc->releases.string() << "), newest first:\n";
+        std::cout << "Releases of " << svc->key << " (" << svc->releases.string() << "), newest first:\n";
         if (releases.empty()) std::cout << "  (no releases)\n";
         for (const auto& r : releases) {
             std::string n = r["name"].get<std::string>();
@@ -89,8 +89,8 @@ int list(App& app, const std::string& name) {
         }
         if (current.empty()) std::cout << "  note: " << svc->current.string() << " does not point at any of these\n";
     }
-    std::cout << "Rollback points of " << svc->name << ", newest first (backstop rollback " << svc->name << " --to ID):\n";
-    if (points.empty()) std::cout << "  (none; make one with `backstop points create " << svc->name << " --description TEXT`)\n";
+    std::cout << "Rollback points of " << svc->key << ", newest first (backstop rollback " << svc->command_operand() << " --to ID):\n";
+    if (points.empty()) std::cout << "  (none; make one with `backstop points create " << svc->command_operand() << " --description TEXT`)\n";
     for (const auto& p : points) {
         std::cout << "  " << p.id << "  " << format_utc(p.created_ms).substr(0, 19) << "  " << p.version << "  "
                   << human_bytes(store.size_on_disk(p)) << "  " << p.configs.size() << " config file(s), " << p.volumes.size() << " volume(s)  " << p.description << "\n";
@@ -102,7 +102,7 @@ int list(App& app, const std::string& name) {
 // prune once it exists. Nothing is written or removed.
 int plan_create(App& app, const ServicePolicy& svc, ProcessRunner& processes, PointStore& store, const PointRequest& request) {
     RollbackPoint p = plan_point(svc, processes, request);
-    std::vector<RollbackPoint> after = store.list(svc.name);
+    std::vector<RollbackPoint> after = store.list(svc.key);
     after.insert(after.begin(), p);
     auto pruned = points_beyond_retention(after, svc.points, p.created_ms);
     if (app.json) {
@@ -160,8 +160,7 @@ std::optional<RollbackPoint> point_to_delete(App& app, const PointStore& store, 
     if (id == kLatestPoint && !service) throw UsageError{"points delete latest needs --service S: whose newest point?"};
     if (!service) return store.find(id);
     PolicyLoadResult loaded;
-    app.service(*service, loaded);
-    auto p = store.find_of(*service, id);
+    auto p = store.find_of(app.service(*service, loaded)->key, id);
     if (!p && id == kLatestPoint) throw Error("service " + *service + " has no rollback points, so `latest` names none");
     return p;
 }

@@ -99,10 +99,10 @@ RunRequest request_from(const App& app, const std::string& service) {
 // channels listing its outcome. Exit 0 healthy, 1 unhealthy, 4 healthy but not written to history.
 int finish_verification(App& app, const PolicySet& policies, const ServicePolicy& svc, const Verification& v,
                         RunDependencies deps, RunObserver& observer) {
-    const RunRequest asked = request_from(app, svc.name);
+    const RunRequest asked = request_from(app, svc.key);
     RunRecord rec = record_verification(v, svc, policies.channels, deps, {asked.actor, asked.reason}, observer);
     if (app.json) {
-        nlohmann::json out = {{"service", svc.name}, {"release", v.release},   {"healthy", v.healthy},
+        nlohmann::json out = {{"service", svc.key}, {"release", v.release},   {"healthy", v.healthy},
                               {"message", v.message}, {"run_id", rec.run_id}, {"outcome", to_string(rec.outcome)}};
         out["notifications"] = to_json(rec)["notifications"];
         std::cout << json_text(out, 2) << std::endl;
@@ -120,8 +120,7 @@ int finish_verification(App& app, const PolicySet& policies, const ServicePolicy
 int run_rollback(App& app) {
     const std::string& name = app.args.positionals[1];
     PolicyLoadResult loaded;
-    app.service(name, loaded);
-    RunRequest request = request_from(app, name);
+    RunRequest request = request_from(app, app.service(name, loaded)->key);
     bool ask = !request.dry_run && !app.args.has("--yes") && !app.json && ::isatty(STDIN_FILENO);
     return execute(app, loaded.policies, request, ask);
 }

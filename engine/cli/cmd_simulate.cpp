@@ -90,7 +90,7 @@ void replay_events(Simulation& sim, Printer& print, const PolicySet& policies, c
         const IncomingEvent& event = e.event;
         if (print.json()) {
             nlohmann::json reached = nlohmann::json::array();
-            for (const auto& r : e.routes) reached.push_back({{"service", r.service->name}, {"source", r.source->name}, {"triggers", r.triggers}});
+            for (const auto& r : e.routes) reached.push_back({{"service", r.service->key}, {"source", r.source->name}, {"triggers", r.triggers}});
             print.add_json({{kind, event.name}, {"status", event.firing ? "firing" : "resolved"}, {"labels", event.labels}, {"reaches", reached}});
         } else {
             std::cout << kind << " " << event.name << " (" << (event.firing ? "firing" : "resolved") << ") "
@@ -99,7 +99,7 @@ void replay_events(Simulation& sim, Printer& print, const PolicySet& policies, c
             for (const auto& r : e.routes) {
                 std::string triggers;
                 for (const auto& t : r.triggers) triggers += (triggers.empty() ? "" : ", ") + t;
-                std::cout << "    reaches " << r.service->name << "/" << r.source->name
+                std::cout << "    reaches " << r.service->key << "/" << r.source->name
                           << (triggers.empty() ? " (no trigger reads it)" : " (triggers: " + triggers + ")") << "\n";
             }
         }

@@ -31,6 +31,7 @@ std::string type_name(const KeySpec& k) {
         case KeyType::table: return "table " + std::string(policy::section(k.content).title);
         case KeyType::tables: return "array of tables " + std::string(policy::section(k.content).title);
         case KeyType::named_tables: return "tables " + std::string(policy::section(k.content).title);
+        case KeyType::environments: return "string, or tables " + std::string(policy::section(k.content).title);
     }
     return "value";
 }

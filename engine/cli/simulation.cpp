@@ -18,7 +18,7 @@ std::vector<ReplayedObservation> read_replay_observations(const PolicySet& polic
     std::vector<ReplayedObservation> replay;
     for (const RecordedEntry& entry : read_recording(text, where)) {
         RecordedObservation recorded = read_recorded_observation(entry);
-        const ServicePolicy* svc = policies.find(recorded.service);
+        const ServicePolicy* svc = policies.find_named(recorded.service);
         if (!svc) throw Error(entry.where + ": no service `" + recorded.service + "` in the policies");
         if (const SourceSpec* spec = svc->watch.source(recorded.observation.source)) recorded.observation.kind = spec->kind;
         replay.push_back({svc, std::move(recorded.observation), recorded.at_ms});

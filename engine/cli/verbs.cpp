@@ -133,6 +133,7 @@ const std::vector<OptionSpec>& global_options() {
     static const std::vector<OptionSpec> options = {
         value("--policies", ValueKind::path, "PATH", "policy file, or folder of *.toml (default $BACKSTOP_POLICIES, else /etc/backstop)"),
         value("--state", ValueKind::dir, "DIR", "history, locks and points (default $BACKSTOP_STATE, else /var/lib/backstop as root, else $XDG_STATE_HOME/backstop or ~/.local/state/backstop)"),
+        value("--env", ValueKind::text, "ENV", "the environment of a service with [service.NAME.env.ENV] tables (required for it); history: only that environment's runs"),
         {"--log-format", ValueKind::choice, "FORMAT", "the log on stderr as text (default) or json", "", {"text", "json"}},
         flag("--verbose", "debug logging: every step as it starts and ends", "-v"),
         flag("--help", "show help for backstop, or for the verb it follows", "-h"),

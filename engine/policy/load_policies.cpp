@@ -1,10 +1,12 @@
 // The policy loader's entry point and collector: reads each source, hands every [service.NAME]
 // table and every [[notify]] table to its compiler and merges the results, refusing a service or a
 // channel defined twice. Documents are compiled on several threads when there are many.
+#include <algorithm>
 #include <array>
 #include <map>
 #include <optional>
 #include <set>
+#include <tuple>
 
 #include "core/did_you_mean.h"
 #include "core/parallel_for.h"
@@ -13,6 +15,7 @@
 #include "policy/policy_keys.h"
 #include "policy/report.h"
 #include "policy/service_compiler.h"
+#include "policy/service_environments.h"
 #include "policy/toml_reader.h"
 
 namespace backstop {
@@ -110,15 +113,50 @@ void collect_level_references(const RawValue& service, std::vector<LevelReferenc
             if (rule.value.is(RawValue::Kind::table)) action(rule.value.find("then"));
 }
 
-// One [service.NAME] table of a document, compiled.
+// One [service.NAME] table of a document, compiled: one policy, or one per environment.
 struct CompiledService {
     std::string name;
     SourcePosition at;                    // of its table: where a second definition points to
-    std::optional<ServicePolicy> policy;  // nullopt when it is not a table (the error says so)
+    std::vector<ServicePolicy> policies;  // empty when it is not a table (the error says so)
+    std::vector<std::vector<LevelReference>> levels;  // of each policy
     Diagnostics diagnostics;              // its own problems
     bool clean = false;                   // compiled without errors
-    std::vector<LevelReference> levels;
 };
+
+// Each environment compiled on its own; a problem of a key the environments inherit is found in
+// each, and reported once.
+void compile_environments(const RawMember& service, const PolicySource& source, policy::Report& report,
+                          policy::CompileCache& cache, CompiledService& out) {
+    std::set<std::tuple<std::string, int, int, std::string>> seen;
+    for (policy::EnvironmentTable& env : policy::environment_tables(service, report)) {
+        Diagnostics own;
+        policy::Report env_report(source.text, own);
+        out.policies.push_back(policy::compile_service(env.merged, source, env_report, cache, env.env));
+        collect_level_references(env.merged.value, out.levels.emplace_back());
+        for (const Diagnostic& d : own.items())
+            if (seen.emplace(d.code, d.where.line, d.where.column, d.where.file).second) out.diagnostics.add(d);
+    }
+}
+
+void compile_service_table(const RawMember& service, const PolicySource& source, policy::CompileCache& cache,
+                           CompiledService& out) {
+    out.name = service.key;
+    out.at = service.value.at;
+    policy::Report report(source.text, out.diagnostics);
+    if (!service.value.is(RawValue::Kind::table)) {
+        report.error("wrong-type", service.value.at,
+                     "service `" + service.key + "` must be a table ([" + policy::service_label(service.key) + "]), got " +
+                         std::string(policy::kind_name(service.value.kind)));
+        return;
+    }
+    if (const RawValue* env = service.value.find("env"); env && env->is(RawValue::Kind::table)) {
+        compile_environments(service, source, report, cache, out);
+    } else {
+        out.policies.push_back(policy::compile_service(service, source, report, cache));
+        collect_level_references(service.value, out.levels.emplace_back());
+    }
+    out.clean = report.error_count() == 0 && !out.policies.empty();
+}
 
 // One document, read and its services compiled; what is left for the merge, which goes in order.
 struct CompiledDocument {
@@ -143,23 +181,30 @@ CompiledDocument compile_document(const PolicySource& source, policy::CompileCac
     if (services)
         for (const RawMember& m : services->members) doc.service_names.push_back(m.key);
     static const std::vector<RawMember> kNone;
-    for (const RawMember& service : services ? services->members : kNone) {
-        CompiledService& out = doc.services.emplace_back();
-        out.name = service.key;
-        out.at = service.value.at;
-        policy::Report report(source.text, out.diagnostics);
-        if (!service.value.is(RawValue::Kind::table)) {
-            report.error("wrong-type", service.value.at,
-                         "service `" + service.key + "` must be a table ([" + policy::service_label(service.key) + "]), got " +
-                             std::string(policy::kind_name(service.value.kind)));
-            continue;
-        }
-        out.policy = policy::compile_service(service, source, report, cache);
-        out.clean = report.error_count() == 0;
-        collect_level_references(service.value, out.levels);
-    }
+    for (const RawMember& service : services ? services->members : kNone)
+        compile_service_table(service, source, cache, doc.services.emplace_back());
     if (root->find("notify")) doc.root = std::move(root);
     return doc;
+}
+
+// The runbook `compiled` names and the levels written for it, for `check`. Environments sharing a
+// runbook share its entry; a level they inherit from the service is listed once per runbook.
+void add_references(const ServicePolicy& compiled, std::vector<LevelReference>& levels, PolicyLoadResult& result) {
+    std::size_t runbook = LevelReference::kDefaultRunbook;
+    if (!compiled.rollback.runbook.empty()) {
+        auto same = std::find_if(result.runbooks.begin(), result.runbooks.end(),
+                                 [&](const RunbookReference& r) { return r.file == compiled.rollback.runbook; });
+        runbook = static_cast<std::size_t>(same - result.runbooks.begin());
+        if (same == result.runbooks.end())
+            result.runbooks.push_back({compiled.key, compiled.rollback.runbook, compiled.rollback.runbook_at});
+    }
+    for (LevelReference& level : levels) {
+        level.runbook = runbook;
+        bool listed = std::any_of(result.levels.begin(), result.levels.end(), [&](const LevelReference& l) {
+            return l.runbook == runbook && l.at.line == level.at.line && l.at.column == level.at.column && l.at.file == level.at.file;
+        });
+        if (!listed) result.levels.push_back(std::move(level));
+    }
 }
 
 }  // namespace
@@ -181,7 +226,7 @@ PolicyLoadResult load_policies(const std::vector<PolicySource>& sources) {
         all_services.insert(doc.service_names.begin(), doc.service_names.end());
         Diagnostics found = std::move(doc.head);
         for (CompiledService& service : doc.services) {
-            if (service.policy) {
+            if (!service.policies.empty()) {
                 auto [first, is_new] = first_seen.emplace(service.name, service.at);
                 if (!is_new) {
                     const SourcePosition& f = first->second;
@@ -192,17 +237,9 @@ PolicyLoadResult load_policies(const std::vector<PolicySource>& sources) {
                                 line_of(source.text, service.at.line));
                 }
                 // Compiled even when duplicated so its own problems show up in the same run.
-                const ServicePolicy& compiled = *service.policy;
-                std::size_t runbook = LevelReference::kDefaultRunbook;
-                if (!compiled.rollback.runbook.empty()) {
-                    runbook = result.runbooks.size();
-                    result.runbooks.push_back({compiled.name, compiled.rollback.runbook, compiled.rollback.runbook_at});
-                }
-                for (LevelReference& level : service.levels) {
-                    level.runbook = runbook;
-                    result.levels.push_back(std::move(level));
-                }
-                if (service.clean && is_new) result.policies.services.emplace(service.name, std::move(*service.policy));
+                for (std::size_t i = 0; i < service.policies.size(); ++i) add_references(service.policies[i], service.levels[i], result);
+                if (service.clean && is_new)
+                    for (ServicePolicy& p : service.policies) result.policies.services.emplace(p.key, std::move(p));
             }
             found.append(service.diagnostics);
         }

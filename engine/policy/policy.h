@@ -10,6 +10,7 @@
 
 #include "core/diagnostic.h"
 #include "core/duration.h"
+#include "core/service_key.h"
 #include "policy/watch_policy.h"
 #include "prim/mail_client.h"
 
@@ -88,7 +89,14 @@ struct ServicePolicy {
     RollbackSettings rollback;
     PointSettings points;
     WatchSettings watch;                // sources, triggers, decisions, schedules
-    std::string env;                    // free label, e.g. "prod"; shown in history and plans
+    // The environment: one of its [service.NAME.env.ENV] tables, or `env = "prod"` for a service
+    // that is one. Records carry it, and the service's state is kept under `key`.
+    std::string env;
+    bool has_environments = false;      // defined by env tables: every command names one (--env)
+    std::string key;                    // service_key(name, env): PolicySet's key, the state's name
+
+    // `backstop VERB` operands naming this service, for commands suggested to a person.
+    std::string command_operand() const { return has_environments ? name + " --env " + env : name; }
     std::filesystem::path policy_file;  // the file that defined the service
     SourcePosition defined_at;
 };
@@ -118,10 +126,11 @@ struct NotifyChannel {
     std::string ca_file;                // absolute path of PEM certificates to trust; empty: the system's
     SourcePosition defined_at;
 
-    // Whether this channel announces a run of `service` that ended as `outcome` ("succeeded"…).
-    bool wants(const std::string& service, const std::string& outcome) const {
+    // Whether this channel announces a run of `service` in `env` that ended as `outcome`
+    // ("succeeded"…). `services` may name a service (every environment) or NAME@ENV.
+    bool wants(const std::string& service, const std::string& env, const std::string& outcome) const {
         bool service_ok = services.empty();
-        for (const auto& s : services) service_ok = service_ok || s == service;
+        for (const auto& s : services) service_ok = service_ok || s == service || s == service_key(service, env);
         bool event_ok = false;
         for (const auto& e : events) event_ok = event_ok || e == outcome;
         return service_ok && event_ok;
@@ -139,12 +148,27 @@ inline const char* to_string(NotifyType t) {
 }
 
 struct PolicySet {
-    std::map<std::string, ServicePolicy> services;  // by name
+    std::map<std::string, ServicePolicy> services;  // by key: NAME, or NAME@ENV for each environment
     std::vector<NotifyChannel> channels;            // [[notify]] tables of every file, in load order
 
-    const ServicePolicy* find(const std::string& name) const {
-        auto it = services.find(name);
+    const ServicePolicy* find(const std::string& key) const {
+        auto it = services.find(key);
         return it == services.end() ? nullptr : &it->second;
+    }
+    // The service a person or a recording names: NAME@ENV, or NAME of a service without
+    // environments (whatever its `env` label). nullptr when unknown, or when NAME has environments.
+    const ServicePolicy* find_named(const std::string& name) const {
+        if (const ServicePolicy* s = find(name)) return s;
+        auto it = services.lower_bound(name + "@");
+        if (it == services.end() || it->second.name != name || it->second.has_environments) return nullptr;
+        return &it->second;
+    }
+    // The environments of service `name`, in name order; empty when it has none (or is unknown).
+    std::vector<std::string> environments(const std::string& name) const {
+        std::vector<std::string> out;
+        for (auto it = services.lower_bound(name + "@"); it != services.end() && it->second.name == name; ++it)
+            if (it->second.has_environments) out.push_back(it->second.env);
+        return out;
     }
 };
 

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <iterator>
 #include <map>
 #include <utility>
 
@@ -46,7 +47,10 @@ constexpr KeySpec kServiceKeys[] = {
     {.name = "restart", .type = T::argv, .description = "argv run after a switch (no shell), in the policy file's folder"},
     {.name = "restart_timeout", .type = T::duration, .description = "the restart command is killed (with its process group) after this",
      .default_value = "\"60s\""},
-    {.name = "env", .description = "a label such as \"prod\", shown in history and passed to runbooks", .default_value = "\"\""},
+    {.name = "env", .type = T::environments,
+     .description = "the service's environments, [service.NAME.env.ENV] tables each overriding any key of the service "
+                    "(then every command names one with --env); or a label such as \"prod\" for a service that is one",
+     .default_note = "no environments", .content = Section::environment},
     {.name = "health", .type = T::table, .description = "the health check verification uses", .content = Section::health},
     {.name = "rollback", .type = T::table, .description = "runbook, attempts and levels of a rollback",
      .content = Section::rollback},
@@ -221,7 +225,24 @@ constexpr KeySpec kNotifyKeys[] = {
      .only_for = "email"},
 };
 
-constexpr std::array<SectionSpec, 11> kSections = {{
+// [service.NAME.env.ENV]: any key of the service but `strategy` (environments share how versions
+// are kept) and `env`; none is required there, since the service's own table may hold it.
+constexpr std::size_t kEnvironmentKeyCount = std::size(kServiceKeys) - 2;
+constexpr std::array<KeySpec, kEnvironmentKeyCount> environment_keys() {
+    std::array<KeySpec, kEnvironmentKeyCount> out{};
+    std::size_t n = 0;
+    for (const KeySpec& k : kServiceKeys) {
+        if (k.name == "strategy" || k.name == "env") continue;
+        KeySpec copy = k;
+        copy.required = false;
+        copy.required_for = {};
+        out[n++] = copy;
+    }
+    return out;
+}
+constexpr std::array<KeySpec, kEnvironmentKeyCount> kEnvironmentKeys = environment_keys();
+
+constexpr std::array<SectionSpec, 12> kSections = {{
     {Section::top, "top level", "A policy file holds services and notification channels.", "", kTopKeys},
     {Section::service, "[service.NAME]",
      "A service: how its versions are kept, how it is restarted, watched and rolled back. NAME: letters, digits, '_', '-', "
@@ -243,6 +264,10 @@ constexpr std::array<SectionSpec, 11> kSections = {{
     {Section::schedule, "[[service.NAME.schedule]]", "An action `backstop serve` takes on a cron schedule.", "",
      kScheduleKeys},
     {Section::notify, "[[notify]]", "A channel finished runs are announced on.", "type", kNotifyKeys},
+    {Section::environment, "[service.NAME.env.ENV]",
+     "One environment of a service (test, prod): the service's keys with these laid over them, tables merged key by "
+     "key, anything else (arrays of tables included) replaced. ENV: letters, digits, '_', '-', '.'.",
+     "", kEnvironmentKeys},
 }};
 
 bool listed(std::string_view list, std::string_view value) {

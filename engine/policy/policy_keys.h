@@ -11,7 +11,7 @@
 namespace backstop::policy {
 
 // Each table a policy document can hold.
-enum class Section { top, service, health, rollback, points, source, trigger, rule, decide, schedule, notify };
+enum class Section { top, service, health, rollback, points, source, trigger, rule, decide, schedule, notify, environment };
 
 enum class KeyType {
     string,
@@ -27,6 +27,7 @@ enum class KeyType {
     table,         // a sub-table: the keys of `content`
     tables,        // an array of tables ([[…]]), each with the keys of `content`
     named_tables,  // tables under names the policy chooses ([service.NAME], [….source.NAME])
+    environments,  // a label string, or named tables ([service.NAME.env.ENV]) each holding keys of `content`
 };
 
 struct KeySpec {

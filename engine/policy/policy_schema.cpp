@@ -30,6 +30,7 @@ std::string definition_name(Section s) {
         case Section::decide: return "decide";
         case Section::schedule: return "schedule";
         case Section::notify: return "notify";
+        case Section::environment: return "environment";
     }
     return "top";
 }
@@ -68,6 +69,11 @@ json type_schema(const KeySpec& key) {
         case KeyType::table: return ref(key.content);
         case KeyType::tables: return {{"type", "array"}, {"items", ref(key.content)}};
         case KeyType::named_tables: return {{"type", "object"}, {"additionalProperties", ref(key.content)}};
+        case KeyType::environments:
+            return {{"oneOf", json::array({{{"type", "string"}},
+                                           {{"type", "object"},
+                                            {"propertyNames", {{"pattern", "^[A-Za-z0-9_.-]+$"}}},
+                                            {"additionalProperties", ref(key.content)}}})}};
     }
     return json::object();
 }
@@ -98,9 +104,16 @@ json discriminated(const SectionSpec& s) {
                 at = end + 1;
             }
         }
-        if (!required.empty()) then["required"] = required;
-        if (then.empty()) continue;
         json when = {{"properties", {{std::string(s.discriminator), {{"const", value}}}}}, {"required", {s.discriminator}}};
+        if (!required.empty() && s.id == Section::service) {
+            // A service with environments may hold a required key in each environment instead.
+            json plain = when;
+            plain["not"] = {{"properties", {{"env", {{"type", "object"}}}}}, {"required", {"env"}}};
+            all_of.push_back({{"if", plain}, {"then", {{"required", required}}}});
+        } else if (!required.empty()) {
+            then["required"] = required;
+        }
+        if (then.empty()) continue;
         all_of.push_back({{"if", when}, {"then", then}});
     }
     return all_of;

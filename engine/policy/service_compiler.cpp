@@ -190,7 +190,7 @@ std::string home_of_key(std::string_view key, const std::string& service_name) {
 }
 
 ServicePolicy compile_service(const RawMember& service, const PolicySource& source, Report& report,
-                              CompileCache& cache) {
+                              CompileCache& cache, const std::string& environment) {
     const std::string& name = service.key;
     if (!valid_service_name(name))
         report.error("bad-value", service.key_at,
@@ -198,11 +198,13 @@ ServicePolicy compile_service(const RawMember& service, const PolicySource& sour
 
     ServicePolicy policy;
     policy.name = name;
+    policy.env = environment;
+    policy.has_environments = !environment.empty();
     // Absolute, so commands run "in the policy's folder" do not depend on the caller's cwd.
     policy.policy_file = (source.base_dir / std::filesystem::path(source.name).filename()).lexically_normal();
     policy.defined_at = service.value.at;
 
-    FieldReader fields(service.value, service_label(name), report);
+    FieldReader fields(service.value, service_label(name) + (environment.empty() ? "" : ".env." + environment), report);
     // Keys written in the wrong one of the three tables are the commonest slip: say where they go.
     auto home = [&](std::string_view key) { return home_of_key(key, name); };
     fields.reject_unknown(key_names(Section::service), home);
@@ -238,7 +240,9 @@ ServicePolicy compile_service(const RawMember& service, const PolicySource& sour
 
     if (auto argv = fields.argv("restart")) policy.restart = std::move(*argv);
     if (auto d = fields.duration("restart_timeout")) policy.restart_timeout = *d;
-    if (auto env = fields.string("env")) policy.env = *env;
+    if (environment.empty())
+        if (auto label = fields.string("env")) policy.env = *label;
+    policy.key = service_key(name, policy.env);
     compile_systemd(fields, policy.systemd);
 
     if (const RawValue* table = fields.subtable("health")) {

@@ -14,9 +14,10 @@ namespace backstop::policy {
 
 // Checks `service` (the member of [service]) and reports every problem. The caller keeps the
 // result only when no error was reported, so a half-valid service never reaches the engine.
-// `cache` shares what the services of one load have in common.
+// `cache` shares what the services of one load have in common. `environment`: the member is one
+// environment's merged table (see service_environments.h); empty for a service without them.
 ServicePolicy compile_service(const RawMember& service, const PolicySource& source, Report& report,
-                              CompileCache& cache);
+                              CompileCache& cache, const std::string& environment = {});
 
 // "service.web", or service."web.v2" when the name needs quoting in a TOML header.
 std::string service_label(const std::string& name);

@@ -4,7 +4,7 @@ namespace backstop {
 
 namespace {
 bool counts(const RunRecord& r, const ServicePolicy& service, std::int64_t since_ms) {
-    return r.service == service.name && r.mode != RunMode::dry_run && r.outcome != Outcome::refused &&
+    return service_key(r.service, r.env) == service.key && r.mode != RunMode::dry_run && r.outcome != Outcome::refused &&
            r.outcome != Outcome::nothing_to_do && r.outcome != Outcome::verified && r.outcome != Outcome::unhealthy &&
            !r.to.empty() && r.started_ms >= since_ms;
 }
@@ -26,7 +26,7 @@ std::optional<std::string> attempts_exhausted(const std::vector<RunRecord>& hist
     const RunRecord* oldest = nullptr;
     for (const auto& r : history)
         if (counts(r, service, since) && (!oldest || r.started_ms < oldest->started_ms)) oldest = &r;
-    std::string msg = "max_attempts reached: " + std::to_string(n) + " rollbacks of " + service.name + " in the last " +
+    std::string msg = "max_attempts reached: " + std::to_string(n) + " rollbacks of " + service.key + " in the last " +
                       format_duration(service.rollback.window) + " (limit " + std::to_string(service.rollback.max_attempts) + ")";
     if (oldest) {
         std::int64_t free_at = oldest->started_ms + service.rollback.window.count();

@@ -1,5 +1,6 @@
 // The badge's choice of run and its colours; shields.io reads the JSON from an endpoint badge URL
 // (https://img.shields.io/endpoint?url=…), so the names are its colour names.
+#include "core/service_key.h"
 #include "runtime/history_badge.h"
 
 #include <algorithm>
@@ -43,7 +44,7 @@ nlohmann::json endpoint_json(const std::string& label, const std::string& messag
 
 nlohmann::json service_badge(const std::string& service, HistoryStore& history, LockManager& locks) {
     std::vector<RunRecord> runs = history.load();
-    runs.erase(std::remove_if(runs.begin(), runs.end(), [&](const RunRecord& r) { return r.service != service; }), runs.end());
+    runs.erase(std::remove_if(runs.begin(), runs.end(), [&](const RunRecord& r) { return service_key(r.service, r.env) != service; }), runs.end());
     mark_incomplete_runs(runs, locks);
     std::stable_sort(runs.begin(), runs.end(), [](const RunRecord& a, const RunRecord& b) { return a.started_ms > b.started_ms; });
     for (const RunRecord& r : runs)

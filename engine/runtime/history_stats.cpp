@@ -1,3 +1,4 @@
+#include "core/service_key.h"
 #include "runtime/history_stats.h"
 
 namespace backstop {
@@ -60,13 +61,16 @@ struct Accumulator {
 HistoryStats compute_stats(const std::vector<RunRecord>& runs) {
     Accumulator all;
     std::map<std::string, Accumulator> per;
+    std::map<std::pair<std::string, std::string>, Accumulator> per_env;
     for (const auto& r : runs) {
         all.add(r);
         per[r.service].add(r);
+        per_env[{r.service, r.env}].add(r);
     }
     HistoryStats out;
     out.all = all.done();
     for (const auto& [name, acc] : per) out.per_service[name] = acc.done();
+    for (const auto& [key, acc] : per_env) out.per_environment[key] = acc.done();
     return out;
 }
 
@@ -81,6 +85,10 @@ nlohmann::json to_json(const HistoryStats& s) {
     nlohmann::json per = nlohmann::json::object();
     for (const auto& [name, st] : s.per_service) per[name] = to_json(st);
     j["per_service"] = per;
+    nlohmann::json per_env = nlohmann::json::object();
+    for (const auto& [key, st] : s.per_environment)
+        if (!key.second.empty()) per_env[service_key(key.first, key.second)] = to_json(st);
+    j["per_environment"] = per_env;
     return j;
 }
 

@@ -25,7 +25,9 @@ struct RollbackStats {
 
 struct HistoryStats {
     RollbackStats all;
-    std::map<std::string, RollbackStats> per_service;
+    std::map<std::string, RollbackStats> per_service;  // by service name, its environments together
+    // By (service, env), env empty for runs without one: the rows `history stats` prints.
+    std::map<std::pair<std::string, std::string>, RollbackStats> per_environment;
 };
 
 HistoryStats compute_stats(const std::vector<RunRecord>& runs);

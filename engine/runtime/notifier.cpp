@@ -233,7 +233,7 @@ Notifier::~Notifier() {
 std::size_t Notifier::start(const RunRecord& run) {
     const std::string outcome = to_string(run.outcome);
     for (const NotifyChannel& channel : channels_) {
-        if (!channel.wants(run.service, outcome)) continue;
+        if (!channel.wants(run.service, run.env, outcome)) continue;
         auto job = std::make_unique<Job>();
         job->channel = &channel;
         job->run = run;
@@ -267,10 +267,10 @@ std::string describe(const NotifyChannel& channel) {
     return out + "to " + to + " via " + redact_url(channel.smtp_url);
 }
 
-void plan_notifications(const std::vector<NotifyChannel>& channels, const std::string& service, Outcome outcome,
+void plan_notifications(const std::vector<NotifyChannel>& channels, const RunRecord& run, Outcome outcome,
                         StepRecorder& steps, const EnvLookup& getenv) {
     for (const NotifyChannel& channel : channels) {
-        if (!channel.wants(service, to_string(outcome))) continue;
+        if (!channel.wants(run.service, run.env, to_string(outcome))) continue;
         std::vector<std::string> names;
         for (const std::string* t : {&channel.url, &channel.smtp_url, &channel.username, &channel.password, &channel.from})
             for (auto& n : env_names(*t)) names.push_back(std::move(n));

@@ -52,7 +52,7 @@ std::string describe(const NotifyChannel& channel);
 
 // In a dry run nothing is sent: each channel a real run ending as `outcome` would use becomes a
 // planned "notify" step, with a note when a variable it needs is not set.
-void plan_notifications(const std::vector<NotifyChannel>& channels, const std::string& service, Outcome outcome,
+void plan_notifications(const std::vector<NotifyChannel>& channels, const RunRecord& run, Outcome outcome,
                         StepRecorder& steps, const EnvLookup& getenv = process_env());
 
 // Announces `run`, already in `history`, on the channels that want it: each delivery becomes a

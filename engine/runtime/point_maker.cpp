@@ -20,7 +20,7 @@ std::string new_point_id() {
 RollbackPoint plan_point(const ServicePolicy& service, ProcessRunner& processes, const PointRequest& request) {
     RollbackPoint p;
     p.id = new_point_id();
-    p.service = service.name;
+    p.service = service.key;
     p.strategy = service.strategy;
     p.description = request.description;
     p.created_ms = now_epoch_ms();
@@ -28,7 +28,7 @@ RollbackPoint plan_point(const ServicePolicy& service, ProcessRunner& processes,
     p.host = request.host;
     auto versions = make_version_store(service, processes);
     p.version = versions->current();
-    if (p.version.empty()) throw Error("service " + service.name + " has no current version to record");
+    if (p.version.empty()) throw Error("service " + service.key + " has no current version to record");
     p.version_id = versions->version_id(p.version);
     try {
         GitCheckout policy_repo(processes, service.policy_file.parent_path(), Duration{5000});

@@ -30,7 +30,7 @@ std::vector<PrunedPoint> points_beyond_retention(const std::vector<RollbackPoint
 }
 
 std::vector<PrunedPoint> prune_points(const ServicePolicy& service, PointStore& store, std::int64_t now_ms) {
-    auto pruned = points_beyond_retention(store.list(service.name), service.points, now_ms);
+    auto pruned = points_beyond_retention(store.list(service.key), service.points, now_ms);
     for (const auto& p : pruned) store.remove(p.point);
     return pruned;
 }

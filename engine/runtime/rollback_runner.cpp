@@ -71,15 +71,15 @@ std::string holder_text(const LockHolder& h) {
 std::vector<std::string> manual_checklist(const ServicePolicy& svc, const RunRecord& rec, const std::string& now_on,
                                           const std::vector<std::string>& tried) {
     std::vector<std::string> out;
-    out.push_back("[ ] " + svc.name + " is now on " + now_on + " (wanted " + rec.to + "; it was on " + rec.from + ")");
+    out.push_back("[ ] " + svc.key + " is now on " + now_on + " (wanted " + rec.to + "; it was on " + rec.from + ")");
     for (const auto& t : tried) out.push_back("[ ] level " + t);
     if (svc.health) out.push_back("[ ] look at the service: curl -fsS '" + redact_url(svc.health->url) + "'");
     if (svc.systemd.unit.size())
         out.push_back("[ ] journalctl " + std::string(svc.systemd.scope == "user" ? "--user " : "") + "-u " + svc.systemd.unit + " -n 100");
-    out.push_back("[ ] hold automatic actions while you work: backstop pause " + svc.name + " --for 1h --reason \"manual recovery\"");
-    out.push_back("[ ] roll back by hand when ready: backstop rollback " + svc.name + " --to " + rec.to +
+    out.push_back("[ ] hold automatic actions while you work: backstop pause " + svc.command_operand() + " --for 1h --reason \"manual recovery\"");
+    out.push_back("[ ] roll back by hand when ready: backstop rollback " + svc.command_operand() + " --to " + rec.to +
                   " (or --emergency to skip verification)");
-    out.push_back("[ ] when it is healthy again: backstop verify " + svc.name + " && backstop resume " + svc.name);
+    out.push_back("[ ] when it is healthy again: backstop verify " + svc.command_operand() + " && backstop resume " + svc.command_operand());
     return out;
 }
 
@@ -121,7 +121,7 @@ void RollbackRunner::record_end(RunRecord& rec, RunObserver& observer) {
 // so each gets the end record its own process could not write, with what this run found.
 void RollbackRunner::reconcile(const std::vector<RunRecord>& past, const RunRecord& rec, const std::string& found_on,
                                StepRecorder& steps, bool dry) {
-    for (const RunRecord& cut_off : unfinished_runs(past, rec.service, rec.run_id)) {
+    for (const RunRecord& cut_off : unfinished_runs(past, service_key(rec.service, rec.env), rec.run_id)) {
         RunRecord end = reconciled_run(cut_off, found_on, rec.run_id, now_epoch_ms());
         std::string detail = "run " + cut_off.run_id + " (started " + format_utc(cut_off.started_ms) + ") as unrecorded";
         if (dry || !deps_.history.keeps_records()) {
@@ -160,7 +160,7 @@ RunRecord RollbackRunner::run_steps(const RunRequest& request, RunObserver& obse
     auto finish = [&](Outcome outcome, std::string message) -> RunRecord {
         rec.outcome = (dry && outcome == Outcome::succeeded) ? Outcome::dry_run : outcome;
         rec.message = std::move(message);
-        if (dry) plan_notifications(policies_.channels, rec.service, outcome, steps, deps_.getenv);
+        if (dry) plan_notifications(policies_.channels, rec, outcome, steps, deps_.getenv);
         record_end(rec, observer);
         return rec;
     };
@@ -168,16 +168,16 @@ RunRecord RollbackRunner::run_steps(const RunRequest& request, RunObserver& obse
     // lock
     LockHolder me{rec.run_id, rec.actor, rec.host, deps_.pid, rec.started_ms};
     LockHolder holder;
-    std::size_t lock_step = steps.start("lock", svc->name);
+    std::size_t lock_step = steps.start("lock", svc->key);
     std::unique_ptr<HeldLock> lock;
     try {
-        lock = deps_.locks.try_acquire(svc->name, me, &holder);
+        lock = deps_.locks.try_acquire(svc->key, me, &holder);
     } catch (const Error& e) {
         steps.finish(lock_step, StepStatus::failed, e.what());
         return finish(Outcome::failed, e.what());
     }
     if (!lock) {
-        std::string why = "another rollback of " + svc->name + " holds the lock: " + holder_text(holder);
+        std::string why = "another rollback of " + svc->key + " holds the lock: " + holder_text(holder);
         steps.finish(lock_step, StepStatus::failed, why);
         return finish(Outcome::refused, why);
     }
@@ -208,11 +208,11 @@ RunRecord RollbackRunner::run_steps(const RunRequest& request, RunObserver& obse
         rec.from = versions->current();
         std::optional<std::string> asked = request.to;
         if (asked && names_point(*asked)) {
-            if (deps_.points) point = deps_.points->find_of(svc->name, *asked);
+            if (deps_.points) point = deps_.points->find_of(svc->key, *asked);
             if (!point && *asked == kLatestPoint)
-                throw Error("service " + svc->name + " has no rollback points, so `latest` names none; make one with "
-                            "`backstop points create " + svc->name + " --description TEXT`");
-            if (!point) throw Error("no rollback point " + *asked + " of service " + svc->name);
+                throw Error("service " + svc->key + " has no rollback points, so `latest` names none; make one with "
+                            "`backstop points create " + svc->command_operand() + " --description TEXT`");
+            if (!point) throw Error("no rollback point " + *asked + " of service " + svc->key);
             asked = point->version;
             // A tag or branch that has moved since the point was made: the point means what it
             // named then.
@@ -235,7 +235,7 @@ RunRecord RollbackRunner::run_steps(const RunRequest& request, RunObserver& obse
     }
     reconcile(past, rec, versions ? rec.from : "", steps, dry);
     if (!to) {
-        steps.note("target", versions ? versions->where() : svc->name, StepStatus::failed, why);
+        steps.note("target", versions ? versions->where() : svc->key, StepStatus::failed, why);
         return finish(Outcome::failed, why);
     }
     rec.to = *to;
@@ -294,7 +294,7 @@ RunRecord RollbackRunner::run_steps(const RunRequest& request, RunObserver& obse
         if (!pre.traceback.empty()) steps.log("error", pre.traceback);
         return finish(Outcome::failed, "pre hook failed, nothing changed: " + pre.message);
     }
-    if (nothing) return finish(Outcome::nothing_to_do, "nothing to do for " + svc->name + ": " + *nothing + "; nothing changed");
+    if (nothing) return finish(Outcome::nothing_to_do, "nothing to do for " + svc->key + ": " + *nothing + "; nothing changed");
 
     // What the service runs now; in a dry run nothing changed, so still `from`.
     auto live_version = [&]() -> std::string {
@@ -320,7 +320,7 @@ RunRecord RollbackRunner::run_steps(const RunRequest& request, RunObserver& obse
             std::string text;
             for (const auto& line : checklist) text += "\n" + line;
             steps.note("manual", "checklist for the on-call engineer", StepStatus::ok, std::to_string(checklist.size()) + " items");
-            return finish(Outcome::manual, "automatic levels did not restore " + svc->name + "; a person must take over:" + text);
+            return finish(Outcome::manual, "automatic levels did not restore " + svc->key + "; a person must take over:" + text);
         }
 
         HookOutcome level = runbook.call_level(rec.level, ctx, host);
@@ -377,12 +377,12 @@ RunRecord RollbackRunner::run_steps(const RunRequest& request, RunObserver& obse
 
     std::string done;
     if (dry)
-        done = "would roll " + svc->name + " back from " + (rec.from.empty() ? "(none)" : rec.from) + " to " + rec.to +
+        done = "would roll " + svc->key + " back from " + (rec.from.empty() ? "(none)" : rec.from) + " to " + rec.to +
                dry_verify_note;
     else if (request.emergency)
-        done = svc->name + " rolled back from " + rec.from + " to " + rec.to + " (emergency: not verified)";
+        done = svc->key + " rolled back from " + rec.from + " to " + rec.to + " (emergency: not verified)";
     else
-        done = svc->name + " rolled back from " + rec.from + " to " + rec.to + " and verified";
+        done = svc->key + " rolled back from " + rec.from + " to " + rec.to + " and verified";
     return finish(Outcome::succeeded, done + warning);
 }
 

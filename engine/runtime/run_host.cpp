@@ -47,7 +47,7 @@ RunHost::RunHost(const ServicePolicy& service, VersionStore& versions, ProcessRu
 
 const ReleaseStore& RunHost::releases(const char* function) const {
     if (auto* r = dynamic_cast<const ReleaseVersions*>(&versions_)) return r->store();
-    throw Error(std::string(function) + " is for strategy \"releases\"; service `" + service_.name + "` uses \"" +
+    throw Error(std::string(function) + " is for strategy \"releases\"; service `" + service_.key + "` uses \"" +
                 service_.strategy + "\" (use service.switch)");
 }
 
@@ -147,7 +147,7 @@ void RunHost::restore_docker_point(DockerVersions& versions, const std::string& 
 
 std::string RunHost::git(const std::vector<std::string>& args, bool mutating) {
     if (service_.strategy != "git")
-        throw Error("the git module is for strategy \"git\"; service `" + service_.name + "` uses \"" + service_.strategy + "\"");
+        throw Error("the git module is for strategy \"git\"; service `" + service_.key + "` uses \"" + service_.strategy + "\"");
     GitCheckout checkout(processes_, service_.git.checkout, within_call(service_.git.timeout));
     if (!mutating) return checkout.run(args);
     std::string detail = "git";
@@ -249,7 +249,7 @@ ProcessResult RunHost::restart() {
 }
 
 const HealthCheck& RunHost::health_check() const {
-    if (!service_.health) throw Error("service `" + service_.name + "` has no [service." + service_.name + ".health] table");
+    if (!service_.health) throw Error("service `" + service_.key + "` has no [service." + service_.name + ".health] table");
     return *service_.health;
 }
 
@@ -307,7 +307,7 @@ ProcessResult RunHost::exec(const std::vector<std::string>& argv, Duration timeo
     if (!allowed(service_.rollback.exec_allow, argv.at(0))) {
         std::string list;
         for (const auto& a : service_.rollback.exec_allow) list += (list.empty() ? "" : ", ") + a;
-        throw Error("exec: `" + argv[0] + "` is not in rollback.exec_allow of service `" + service_.name + "` (allowed: " +
+        throw Error("exec: `" + argv[0] + "` is not in rollback.exec_allow of service `" + service_.key + "` (allowed: " +
                     (list.empty() ? "none" : list) + ")");
     }
     timeout = within_call(timeout);

@@ -1,11 +1,13 @@
 #include "runtime/unfinished_runs.h"
 
+#include "core/service_key.h"
+
 namespace backstop {
 
 void mark_incomplete_runs(std::vector<RunRecord>& runs, LockManager& locks) {
     for (auto& r : runs) {
         if (r.outcome != Outcome::running) continue;
-        auto holder = locks.current_holder(r.service);
+        auto holder = locks.current_holder(service_key(r.service, r.env));
         if (!holder || holder->run_id != r.run_id) {
             r.outcome = Outcome::incomplete;
             if (r.message.empty())
@@ -18,7 +20,7 @@ std::vector<RunRecord> unfinished_runs(const std::vector<RunRecord>& runs, const
                                        const std::string& except_run_id) {
     std::vector<RunRecord> out;
     for (const auto& r : runs)
-        if (r.service == service && r.outcome == Outcome::running && r.run_id != except_run_id) out.push_back(r);
+        if (service_key(r.service, r.env) == service && r.outcome == Outcome::running && r.run_id != except_run_id) out.push_back(r);
     return out;
 }
 

@@ -14,7 +14,7 @@ namespace backstop {
 
 void mark_incomplete_runs(std::vector<RunRecord>& runs, LockManager& locks);
 
-// The runs of `service` other than `except_run_id` that recorded a start but no end. Only
+// The runs of the service whose key (service_key) is `service`, other than `except_run_id` that recorded a start but no end. Only
 // meaningful to a caller holding the service's lock: then none of them is still going.
 std::vector<RunRecord> unfinished_runs(const std::vector<RunRecord>& runs, const std::string& service,
                                        const std::string& except_run_id);

@@ -90,7 +90,7 @@ Watcher::ServiceState& Watcher::locked_state(const ServicePolicy& service, std::
     ServiceState* st;
     {
         std::lock_guard<std::mutex> guard(states_mutex_);
-        auto& slot = states_[service.name];
+        auto& slot = states_[service.key];
         if (!slot) slot = std::make_unique<ServiceState>();
         st = slot.get();
     }
@@ -106,13 +106,13 @@ ObservationWindow& Watcher::window_of(ServiceState& st, const ServicePolicy& ser
 }
 
 Watcher::ServiceState& Watcher::state_of(const ServicePolicy& service) {
-    ServiceState& st = *states_.at(service.name);
+    ServiceState& st = *states_.at(service.key);
     if (st.loaded) return st;
     st.loaded = true;
     for (const auto& s : service.watch.sources) window_of(st, service, s.name);
     if (options_.fresh) return st;
     check_state_folder(options_.state_dir, "watch");
-    auto text = read_state_file(state_file(options_, service.name), "watch state");
+    auto text = read_state_file(state_file(options_, service.key), "watch state");
     if (!text) return st;
     auto j = nlohmann::json::parse(*text, nullptr, false);
     if (!j.is_object()) return st;  // a torn or foreign file: start afresh rather than fail to watch
@@ -138,7 +138,7 @@ void Watcher::save(const ServicePolicy& service, ServiceState& st, std::int64_t 
     for (const auto& [name, alerts] : st.alerts) st.source_states[name] = alerts.to_json();
     for (const auto& [name, s] : st.source_states) sources[name] = s;
     for (const auto& [name, t] : st.triggers) triggers[name] = t.to_json();
-    std::filesystem::path file = state_file(options_, service.name);
+    std::filesystem::path file = state_file(options_, service.key);
     prepare_state_folder(options_.state_dir, "watch");
     write_state_file(file, json_text(nlohmann::json{{"windows", windows}, {"sources", sources}, {"triggers", triggers}}) + "\n",
                      "watch state");
@@ -242,7 +242,7 @@ std::vector<TriggerReport> Watcher::evaluate_locked(const ServicePolicy& service
         in_motion = in_motion || timing || step != TriggerStep::quiet;
         std::string observed = when.explain(values);
 
-        TriggerReport report{service.name, trigger.name, step, observed};
+        TriggerReport report{service.key, trigger.name, step, observed};
         if (step == TriggerStep::fire) {
             std::int64_t since = ts.holding_since_ms.value_or(now_ms);
             if (auto f = st.failing_since_ms.find(trigger.source); f != st.failing_since_ms.end() && window.latest().status == ObservationStatus::failed)
@@ -276,7 +276,7 @@ std::vector<TriggerReport> Watcher::evaluate_locked(const ServicePolicy& service
 
 TriggerReport Watcher::act(const ServicePolicy& service, const TriggerPolicy& trigger, ServiceState& st,
                            const std::string& observed, std::int64_t now_ms, RunObserver& observer) {
-    TriggerReport report{service.name, trigger.name, TriggerStep::fire, observed};
+    TriggerReport report{service.key, trigger.name, TriggerStep::fire, observed};
     const ObservationWindow& window = st.windows.at(trigger.source);
 
     Decision decision{trigger.then, "trigger " + trigger.name + " then", "", ""};
@@ -292,7 +292,7 @@ TriggerReport Watcher::act(const ServicePolicy& service, const TriggerPolicy& tr
                             kind == SourceKind::container || kind == SourceKind::process;
         in.down = availability && window.latest().status == ObservationStatus::failed;
         in.consecutive_failures = window.consecutive_failures();
-        if (auto notice = read_hotfix_notice(options_.state_dir, service.name, now_ms))
+        if (auto notice = read_hotfix_notice(options_.state_dir, service.key, now_ms))
             in.hotfix_eta_s = static_cast<double>(notice->eta_ms - now_ms) / 1000.0;
         if (service.watch.decide.empty()) {
             decision = decide_by_runbook(service, in);
@@ -318,12 +318,12 @@ TriggerReport Watcher::act(const ServicePolicy& service, const TriggerPolicy& tr
 
     // Guards: a paused service, and the trigger's cooldown as history tells it (state may be lost).
     std::string suppressed;
-    if (auto pause = read_pause(options_.state_dir, service.name, now_ms)) suppressed = describe(*pause);
+    if (auto pause = read_pause(options_.state_dir, service.key, now_ms)) suppressed = describe(*pause);
     Duration cooldown = trigger.cooldown.count() ? trigger.cooldown : service.watch.cooldown;
     if (suppressed.empty() && decision.action.kind != ActionSpec::Kind::none) {
         try {
             for (const auto& r : deps_.history.load()) {
-                if (r.service != service.name || r.decision.is_null() || r.decision.value("trigger", "") != trigger.name) continue;
+                if (service_key(r.service, r.env) != service.key || r.decision.is_null() || r.decision.value("trigger", "") != trigger.name) continue;
                 if (r.outcome == Outcome::suppressed || r.outcome == Outcome::no_action || r.outcome == Outcome::dry_run ||
                     r.outcome == Outcome::nothing_to_do)
                     continue;
@@ -381,12 +381,12 @@ TriggerReport Watcher::run_action(const ServicePolicy& service, const ActionSpec
                                   const std::string& trigger_name, std::int64_t now_ms, RunObserver& observer) {
     std::unique_lock<std::mutex> lock;
     locked_state(service, lock);  // not while an evaluation of the service may be acting
-    TriggerReport report{service.name, trigger_name, TriggerStep::fire, ""};
+    TriggerReport report{service.key, trigger_name, TriggerStep::fire, ""};
     report.action = action_text(action, service);
     report.rule = trigger_name;
     nlohmann::json why = {{"trigger", trigger_name}, {"reason", reason}, {"action", report.action}};
     auto fill = [&](const RunRecord& rec) { take_outcome(report, rec); };
-    if (auto pause = read_pause(options_.state_dir, service.name, now_ms)) {
+    if (auto pause = read_pause(options_.state_dir, service.key, now_ms)) {
         why["suppressed"] = describe(*pause);
         fill(record_run(service, trigger_name, reason, Outcome::suppressed, report.action + " held back: " + describe(*pause), why, now_ms));
         return report;
@@ -410,7 +410,7 @@ TriggerReport Watcher::run_action(const ServicePolicy& service, const ActionSpec
 void Watcher::roll_back(const ServicePolicy& service, const std::string& level, const std::string& trigger,
                         const std::string& reason, const nlohmann::json& why, RunObserver& observer, TriggerReport& report) {
     RunRequest request;
-    request.service = service.name;
+    request.service = service.key;
     request.level = level;
     request.dry_run = options_.dry_run;
     request.actor = options_.actor;

@@ -104,11 +104,11 @@ std::vector<EventsReached> Daemon::deliver(const std::vector<IncomingEvent>& eve
         EventsReached reached{e.name, e.firing, {}};
         for (const EventRoute& route : route_event(g->policies, e)) {
             // A source no trigger reads is still a match; there is just nothing to evaluate.
-            if (g->workers.count(route.service->name)) {
+            if (g->workers.count(route.service->key)) {
                 where.emplace_back(out.size(), reached.reached.size());
-                kept.push_back({0, route.service->name, event_observation(*route.source, e, now)});
+                kept.push_back({0, route.service->key, event_observation(*route.source, e, now)});
             }
-            reached.reached.push_back({route.service->name, route.source->name, route.triggers});
+            reached.reached.push_back({route.service->key, route.source->name, route.triggers});
         }
         out.push_back(std::move(reached));
     }

@@ -27,24 +27,37 @@ DaemonMetrics::DaemonMetrics()
     build_info_.with({{"version", BACKSTOP_VERSION}, {"commit", build_commit()}}).set(1);
 }
 
+namespace {
+
+// `service` and `env` labels from a service's key (NAME or NAME@ENV): an environment is a label of
+// its own, so one query sums a service over its environments.
+MetricLabels service_labels(const std::string& key, MetricLabels rest = {}) {
+    const std::size_t at = key.find('@');
+    rest["service"] = key.substr(0, at);
+    if (at != std::string::npos) rest["env"] = key.substr(at + 1);
+    return rest;
+}
+
+}  // namespace
+
 std::string DaemonMetrics::render() {
     process_.refresh();
     return registry_.render();
 }
 
 void DaemonMetrics::observed(const std::string& service, const Observation& o) {
-    observations_.with({{"service", service}, {"source", o.source}, {"status", std::string(to_string(o.status))}}).inc();
+    observations_.with(service_labels(service, {{"source", o.source}, {"status", std::string(to_string(o.status))}})).inc();
 }
 
-void DaemonMetrics::evaluated(const std::string& service) { evaluations_.with({{"service", service}}).inc(); }
+void DaemonMetrics::evaluated(const std::string& service) { evaluations_.with(service_labels(service)).inc(); }
 
 void DaemonMetrics::trigger_report(const TriggerReport& r) {
     if (r.step != TriggerStep::fire && !r.rolled_back) return;
     if (r.step == TriggerStep::fire) {
-        MetricLabels labels = {{"service", r.service}, {"trigger", r.trigger}};
+        MetricLabels labels = service_labels(r.service, {{"trigger", r.trigger}});
         fired_.with(labels).inc();
         if (r.outcome == Outcome::suppressed) suppressed_.with(labels).inc();
-        if (r.detect_ms >= 0) detect_seconds_.with({{"service", r.service}}).observe(static_cast<double>(r.detect_ms) / 1000);
+        if (r.detect_ms >= 0) detect_seconds_.with(service_labels(r.service)).observe(static_cast<double>(r.detect_ms) / 1000);
     }
     rollback(r);
 }
@@ -53,11 +66,11 @@ void DaemonMetrics::schedule_report(const TriggerReport& r) { rollback(r); }
 
 void DaemonMetrics::rollback(const TriggerReport& r) {
     if (!r.rolled_back) return;
-    rollbacks_.with({{"service", r.service}, {"outcome", std::string(to_string(r.outcome))}, {"level", r.level}}).inc();
-    rollback_seconds_.with({{"service", r.service}}).observe(static_cast<double>(r.run_ms) / 1000);
+    rollbacks_.with(service_labels(r.service, {{"outcome", std::string(to_string(r.outcome))}, {"level", r.level}})).inc();
+    rollback_seconds_.with(service_labels(r.service)).observe(static_cast<double>(r.run_ms) / 1000);
     if (r.outcome == Outcome::succeeded) {
         auto now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-        last_success_.with({{"service", r.service}}).set(now);
+        last_success_.with(service_labels(r.service)).set(now);
     }
 }
 

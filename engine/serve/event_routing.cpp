@@ -12,8 +12,18 @@ bool labels_match(const std::map<std::string, std::string>& wanted, const std::m
     return true;
 }
 
+// An event naming a service reaches it by NAME@ENV, or by NAME when it has no environments or the
+// event's `env` label names this one: an event never picks an environment by itself.
+bool event_names_service(const IncomingEvent& e, const ServicePolicy& service) {
+    if (e.service == service.key) return true;
+    if (e.service != service.name) return false;
+    if (!service.has_environments) return true;
+    auto env = e.labels.find("env");
+    return env != e.labels.end() && env->second == service.env;
+}
+
 bool reaches(const ServicePolicy& service, const SourceSpec& source, const IncomingEvent& e) {
-    if (!e.service.empty() && e.service != service.name) return false;
+    if (!e.service.empty() && !event_names_service(e, service)) return false;
     if (!e.source.empty() && e.source != source.name) return false;
     if (!e.service.empty() && !e.source.empty()) return true;
     if (source.event().match.empty()) return !e.service.empty();

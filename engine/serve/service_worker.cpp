@@ -59,7 +59,7 @@ ServiceWorker::ServiceWorker(const PolicySet& policies, const ServicePolicy& ser
       pool_(pool),
       effects_(effects),
       watcher_(policies, effects.dependencies(), watch_options(settings)),
-      run_log_(service.name) {}
+      run_log_(service.key) {}
 
 ServiceWorker::~ServiceWorker() {
     stop(false);
@@ -161,14 +161,14 @@ void ServiceWorker::guarded(const std::string& what, const Job& job) {
     try {
         job();
     } catch (const std::exception& e) {
-        spdlog::error("{}: {} failed: {}", service_.name, what, e.what());
+        spdlog::error("{}: {} failed: {}", service_.key, what, e.what());
     }
 }
 
 bool ServiceWorker::evaluate(const std::string& source) {
     if (stopping()) return false;  // shutting down: start nothing new
     std::vector<TriggerReport> reports = watcher_.evaluate_triggers(service_, epoch_ms(), run_log_, source);
-    metrics_.evaluated(service_.name);
+    metrics_.evaluated(service_.key);
     for (const TriggerReport& r : reports) {
         metrics_.trigger_report(r);
         log_trigger_report(r);
@@ -181,7 +181,7 @@ std::optional<std::int64_t> ServiceWorker::next_check(const std::string& source)
     try {
         return watcher_.next_check_ms(service_, source);
     } catch (const std::exception& e) {
-        spdlog::error("{}: cannot read the timers of the triggers on {}: {}", service_.name, source, e.what());
+        spdlog::error("{}: cannot read the timers of the triggers on {}: {}", service_.key, source, e.what());
         return epoch_ms();  // look again soon
     }
 }
@@ -227,7 +227,7 @@ void ServiceWorker::run_event(Queued& event) {
     bool evaluated = false;
     guarded("event " + o.event, [&] {
         Observation recorded = watcher_.record(service_, o);
-        metrics_.observed(service_.name, recorded);
+        metrics_.observed(service_.key, recorded);
         evaluated = evaluate(o.source);  // not while stopping: the spool keeps it for the next start
     });
     // Evaluated, or failed in a way another try would not change: nothing left to replay.
@@ -242,8 +242,8 @@ void ServiceWorker::run_due_sources() {
         set_busy("observing " + p.spec->name + ", then its triggers");
         guarded("observing " + p.spec->name, [&] {
             Observation o = watcher_.observe(service_, *p.spec);
-            metrics_.observed(service_.name, o);
-            spdlog::debug("{}: {} {}: {}", service_.name, p.spec->name, to_string(o.status), o.detail);
+            metrics_.observed(service_.key, o);
+            spdlog::debug("{}: {} {}: {}", service_.key, p.spec->name, to_string(o.status), o.detail);
             evaluate(p.spec->name);
         });
     }

@@ -61,7 +61,7 @@ public:
     // True once it has ended; false when `deadline` came first.
     bool wait_stopped(std::chrono::steady_clock::time_point deadline);
 
-    const std::string& service() const { return service_.name; }
+    const std::string& service() const { return service_.key; }
     std::string busy_with() const;  // the job at hand, "" when idle
     std::size_t sources_polled() const;  // sources it observes on their interval
     std::size_t schedules() const { return service_.watch.schedules.size(); }

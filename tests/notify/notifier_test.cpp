@@ -540,7 +540,7 @@ TEST_CASE("a dry run plans the channels a real run would use, without sending", 
     RunRecord rec;
     RunObserver silent;
     StepRecorder steps(rec, silent);
-    plan_notifications({hook, failures, mail}, "web", Outcome::succeeded, steps, fake_env({}));
+    plan_notifications({hook, failures, mail}, sample_run(), Outcome::succeeded, steps, fake_env({}));
     REQUIRE(rec.steps.size() == 2);
     CHECK(rec.steps[0].name == "notify");
     CHECK(rec.steps[0].status == StepStatus::planned);
@@ -551,7 +551,7 @@ TEST_CASE("a dry run plans the channels a real run would use, without sending", 
 
     RunRecord failed;
     StepRecorder failed_steps(failed, silent);
-    plan_notifications({hook, failures, mail}, "web", Outcome::failed, failed_steps, fake_env({{"HOOK_URL", "http://x/"}}));
+    plan_notifications({hook, failures, mail}, sample_run(), Outcome::failed, failed_steps, fake_env({{"HOOK_URL", "http://x/"}}));
     REQUIRE(failed.steps.size() == 2);
     CHECK(failed.steps[1].detail == "slack failures: POST ${env:HOOK_URL}");
     CHECK(failed.steps[1].message.empty());

@@ -130,7 +130,8 @@ hook_timeout = "45s"
     INFO(result.diagnostics.to_text());
     REQUIRE(result.successful());
     CHECK(result.diagnostics.items().empty());
-    const ServicePolicy& api = *result.policies.find("api");
+    REQUIRE(result.policies.find("api@prod"));  // a service with an environment is kept under NAME@ENV
+    const ServicePolicy& api = *result.policies.find_named("api");
     CHECK(api.restart == std::vector<std::string>{"systemctl", "restart", "api"});
     CHECK(api.restart_timeout == Duration{120'000});
     CHECK(api.env == "prod");

@@ -94,8 +94,8 @@ headers = { Authorization = "Bearer ${env:AUDIT_TOKEN}" }
     CHECK(mail.username == "bot");
     CHECK(mail.password == "${env:SMTP_PASSWORD}");
     CHECK(mail.events == Strings{"failed", "verify_failed"});
-    CHECK(mail.wants("web", "failed"));
-    CHECK_FALSE(mail.wants("web", "succeeded"));
+    CHECK(mail.wants("web", "", "failed"));
+    CHECK_FALSE(mail.wants("web", "", "succeeded"));
 
     const NotifyChannel& audit = channels[2];
     CHECK(audit.headers == std::map<std::string, std::string>{{"Authorization", "Bearer ${env:AUDIT_TOKEN}"}});
@@ -110,8 +110,8 @@ TEST_CASE("notify: defaults are every rollback outcome and pages, every service,
     CHECK(c.services.empty());
     CHECK(c.timeout == Duration{5000});
     CHECK(c.deadline == Duration{30'000});
-    CHECK(c.wants("anything", "refused"));
-    CHECK_FALSE(c.wants("anything", "dry_run"));
+    CHECK(c.wants("anything", "", "refused"));
+    CHECK_FALSE(c.wants("anything", "", "dry_run"));
 }
 
 TEST_CASE("notify: channels from several files, names unique across them", "[policy][notify]") {
@@ -346,8 +346,8 @@ TEST_CASE("notify: `verified` and `unhealthy` are announced only by channels tha
                             "[[notify]]\nname = \"deploys\"\ntype = \"webhook\"\nurl = \"http://x/\"\nevents = [\"verified\", \"unhealthy\"]\n");
     CHECK(notify_summary(result).empty());
     REQUIRE(result.policies.channels.size() == 2);
-    CHECK_FALSE(result.policies.channels[0].wants("web", "verified"));
-    CHECK_FALSE(result.policies.channels[0].wants("web", "unhealthy"));
-    CHECK(result.policies.channels[1].wants("web", "verified"));
-    CHECK(result.policies.channels[1].wants("web", "unhealthy"));
+    CHECK_FALSE(result.policies.channels[0].wants("web", "", "verified"));
+    CHECK_FALSE(result.policies.channels[0].wants("web", "", "unhealthy"));
+    CHECK(result.policies.channels[1].wants("web", "", "verified"));
+    CHECK(result.policies.channels[1].wants("web", "", "unhealthy"));
 }

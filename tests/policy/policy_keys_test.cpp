@@ -45,6 +45,12 @@ std::string document_setting(const SectionSpec& s, const KeySpec& key, int* line
         case Section::decide: head = service + "[[service.web.decide]]\n"; break;
         case Section::schedule: head = service + "[[service.web.schedule]]\n"; break;
         case Section::notify: head = key.name == "name" ? "[[notify]]\n" : "[[notify]]\nname = \"n\"\n"; break;
+        case Section::environment: {
+            // The service's strategy decides which keys apply, in an environment as in the service.
+            std::string strategy = key.only_for.empty() ? "releases" : std::string(key.only_for.substr(0, key.only_for.find(' ')));
+            head = "[service.web]\nstrategy = \"" + strategy + "\"\n[service.web.env.prod]\n";
+            break;
+        }
     }
     if (!value.empty() && key.name != s.discriminator) head += std::string(s.discriminator) + " = \"" + value + "\"\n";
     *line = static_cast<int>(std::count(head.begin(), head.end(), '\n')) + 1;
