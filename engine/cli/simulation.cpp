@@ -65,6 +65,7 @@ std::vector<SimulatedStep> Simulation::observe(const ServicePolicy& service, Obs
             plan_text = plan.str();
             plan.str("");
         }
+        history_.add_replayed(service, r, o.time_ms);
         steps.push_back({at_ms, std::move(r), std::move(plan_text)});
     }
     return steps;
@@ -85,6 +86,7 @@ RunDependencies& Simulation::with_points(RunDependencies& deps, PointStore& poin
 WatchOptions Simulation::options(const App& app) {
     WatchOptions o{app.state_dir, true, "backstop simulate"};
     o.fresh = true;
+    o.replay_clock = true;
     return o;
 }
 
