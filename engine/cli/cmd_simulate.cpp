@@ -52,7 +52,7 @@ public:
                 if (!r.guard.empty()) e["guard"] = r.guard;
                 if (r.rolled_back) {
                     e["to"] = r.to;
-                    e["plan"] = plan_json(r.steps);
+                    e["plan"] = plan_json(s.plan_steps);
                 }
                 out_.push_back(e);
                 continue;

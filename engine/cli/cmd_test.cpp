@@ -61,7 +61,7 @@ std::string describe_step(const SimulatedStep& s) {
     if (!r.action.empty()) out += " " + r.action + " (" + r.rule + ") " + to_string(r.outcome);
     if (!r.guard.empty()) out += " guard " + r.guard;
     if (!r.to.empty()) out += " to " + r.to;
-    if (r.rolled_back) out += " plan " + plan_list_text(planned_step_names(r.steps));
+    if (r.rolled_back) out += " plan " + plan_list_text(planned_step_names(s.plan_steps));
     return out;
 }
 
@@ -82,7 +82,7 @@ bool step_matches(const ExpectedStep& e, const SimulatedStep& s) {
     const TriggerReport& r = s.report;
     return (!e.at_ms || *e.at_ms == s.at_ms) && e.service == r.service && e.trigger == r.trigger && e.step == to_string(r.step) &&
            (!e.action || *e.action == r.action) && (!e.rule || *e.rule == r.rule) && (!e.outcome || *e.outcome == to_string(r.outcome)) &&
-           (!e.guard || *e.guard == r.guard) && (!e.to || *e.to == r.to) && (!e.plan || *e.plan == planned_step_names(r.steps));
+           (!e.guard || *e.guard == r.guard) && (!e.to || *e.to == r.to) && (!e.plan || *e.plan == planned_step_names(s.plan_steps));
 }
 
 // Where a planned run's steps first part from the expected ones; empty when they do not.
@@ -103,7 +103,7 @@ std::string what_the_trigger_did(const ExpectedStep& e, const std::vector<Simula
         if (s.report.service != e.service || s.report.trigger != e.trigger || s.report.step == TriggerStep::quiet) continue;
         out += "\n        " + describe_step(s);
         if (e.plan && s.report.rolled_back)
-            if (std::string diff = plan_difference(*e.plan, planned_step_names(s.report.steps)); !diff.empty()) out += "\n          plan " + diff;
+            if (std::string diff = plan_difference(*e.plan, planned_step_names(s.plan_steps)); !diff.empty()) out += "\n          plan " + diff;
     }
     return out.empty() ? " it was quiet throughout (or never evaluated)" : out;
 }

@@ -24,8 +24,11 @@ namespace backstop::cli {
 // What one trigger did after one observation, `at_ms` after the start of the replay.
 struct SimulatedStep {
     std::int64_t at_ms = 0;
-    TriggerReport report;  // report.steps: the planned run's steps, when a run was planned
-    std::string plan;      // those steps as the terminal shows them; only when plans are kept
+    TriggerReport report;
+    // The planned run's steps in the order they ended, as the terminal lists them; empty when no
+    // run was planned.
+    std::vector<StepRecord> plan_steps;
+    std::string plan;  // those steps as the terminal shows them; only when plans are kept
 };
 
 // The text of a recording file; throws Error when it cannot be read.

@@ -434,7 +434,6 @@ void Watcher::roll_back(const ServicePolicy& service, std::int64_t now_ms, const
     report.rolled_back = true;
     report.level = rec.level;
     report.to = rec.to;
-    report.steps = rec.steps;
     if (rec.outcome == Outcome::refused) report.guard = refusing_guard(rec);
     report.run_ms = rec.duration_ms();
 }

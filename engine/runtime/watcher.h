@@ -38,7 +38,6 @@ struct TriggerReport {
     bool rolled_back = false;  // a RollbackRunner run happened (dry runs, refusals and failures included)
     std::string level;         // that run's level, as recorded
     std::string to;            // that run's target version; empty when it chose none
-    std::vector<StepRecord> steps;  // that run's steps (planned ones in a dry run), as the terminal lists them
     std::int64_t run_ms = 0;   // that run's duration
     // The guard that held the action back: "pause", "cooldown" (outcome suppressed), "max_attempts"
     // or "lock" (outcome refused); empty when none did.
