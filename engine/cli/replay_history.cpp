@@ -14,7 +14,7 @@ void ReplayHistory::add_replayed(const ServicePolicy& service, const TriggerRepo
     if (report.action.empty()) return;
     RunRecord rec;
     rec.run_id = report.run_id;
-    rec.service = report.service;
+    rec.service = service.name;  // as the watcher records it: the guards match name and env
     rec.env = service.env;
     rec.trigger = "trigger:" + report.trigger;
     rec.decision = {{"trigger", report.trigger}, {"action", report.action}};
