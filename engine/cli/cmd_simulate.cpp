@@ -24,6 +24,13 @@ namespace backstop::cli {
 
 namespace {
 
+// A planned run's steps for --json: names in order, with what each would do and how it ended.
+nlohmann::json plan_json(const std::vector<StepRecord>& steps) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const StepRecord& s : steps) out.push_back({{"name", s.name}, {"detail", s.detail}, {"status", to_string(s.status)}});
+    return out;
+}
+
 // Prints what the simulation did (or gathers it for --json).
 class Printer {
 public:
@@ -41,6 +48,11 @@ public:
                     e["rule"] = r.rule;
                     e["outcome"] = to_string(r.outcome);
                     e["message"] = r.message;
+                }
+                if (!r.guard.empty()) e["guard"] = r.guard;
+                if (r.rolled_back) {
+                    e["to"] = r.to;
+                    e["plan"] = plan_json(s.plan_steps);
                 }
                 out_.push_back(e);
                 continue;

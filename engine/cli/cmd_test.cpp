@@ -41,11 +41,27 @@ private:
 
 std::string offset_text(std::int64_t ms) { return "+" + format_duration(Duration{ms}); }
 
-// "+1m10s web/service_down fire rollback:fast (default tree: down) dry_run"
+std::vector<std::string> planned_step_names(const std::vector<StepRecord>& steps) {
+    std::vector<std::string> names;
+    for (const StepRecord& s : steps) names.push_back(s.name);
+    return names;
+}
+
+// "[lock, target, switch, record]"
+std::string plan_list_text(const std::vector<std::string>& names) {
+    std::string out;
+    for (const std::string& n : names) out += (out.empty() ? "" : ", ") + n;
+    return "[" + out + "]";
+}
+
+// "+1m10s web/service_down fire rollback:fast (default tree: down) dry_run to v1 plan [lock, …]"
 std::string describe_step(const SimulatedStep& s) {
     const TriggerReport& r = s.report;
     std::string out = offset_text(s.at_ms) + " " + r.service + "/" + r.trigger + " " + to_string(r.step);
     if (!r.action.empty()) out += " " + r.action + " (" + r.rule + ") " + to_string(r.outcome);
+    if (!r.guard.empty()) out += " guard " + r.guard;
+    if (!r.to.empty()) out += " to " + r.to;
+    if (r.rolled_back) out += " plan " + plan_list_text(planned_step_names(s.plan_steps));
     return out;
 }
 
@@ -54,21 +70,41 @@ std::string describe_expectation(const ExpectedStep& e) {
     if (e.action) out += " " + *e.action;
     if (e.rule) out += " (" + *e.rule + ")";
     if (e.outcome) out += " " + *e.outcome;
+    if (e.guard) out += " guard " + *e.guard;
+    if (e.to) out += " to " + *e.to;
+    if (e.plan) out += " plan " + plan_list_text(*e.plan);
     return out;
 }
 
+// A plan matches only when it has exactly the expected steps in their order: a step dropped,
+// added or moved fails the test.
 bool step_matches(const ExpectedStep& e, const SimulatedStep& s) {
     const TriggerReport& r = s.report;
     return (!e.at_ms || *e.at_ms == s.at_ms) && e.service == r.service && e.trigger == r.trigger && e.step == to_string(r.step) &&
-           (!e.action || *e.action == r.action) && (!e.rule || *e.rule == r.rule) && (!e.outcome || *e.outcome == to_string(r.outcome));
+           (!e.action || *e.action == r.action) && (!e.rule || *e.rule == r.rule) && (!e.outcome || *e.outcome == to_string(r.outcome)) &&
+           (!e.guard || *e.guard == r.guard) && (!e.to || *e.to == r.to) && (!e.plan || *e.plan == planned_step_names(s.plan_steps));
+}
+
+// Where a planned run's steps first part from the expected ones; empty when they do not.
+std::string plan_difference(const std::vector<std::string>& expected, const std::vector<std::string>& got) {
+    std::size_t i = 0;
+    while (i < expected.size() && i < got.size() && expected[i] == got[i]) ++i;
+    const std::string n = "step " + std::to_string(i + 1);
+    if (i < expected.size() && i < got.size()) return n + ": expected `" + expected[i] + "`, the plan has `" + got[i] + "`";
+    if (i < expected.size()) return n + ": expected `" + expected[i] + "`, the plan ends before it";
+    if (i < got.size()) return n + ": the plan has `" + got[i] + "`, not expected";
+    return "";
 }
 
 // What the expected trigger did instead, for the failure message.
 std::string what_the_trigger_did(const ExpectedStep& e, const std::vector<SimulatedStep>& steps) {
     std::string out;
-    for (const SimulatedStep& s : steps)
-        if (s.report.service == e.service && s.report.trigger == e.trigger && s.report.step != TriggerStep::quiet)
-            out += "\n        " + describe_step(s);
+    for (const SimulatedStep& s : steps) {
+        if (s.report.service != e.service || s.report.trigger != e.trigger || s.report.step == TriggerStep::quiet) continue;
+        out += "\n        " + describe_step(s);
+        if (e.plan && s.report.rolled_back)
+            if (std::string diff = plan_difference(*e.plan, planned_step_names(s.plan_steps)); !diff.empty()) out += "\n          plan " + diff;
+    }
     return out.empty() ? " it was quiet throughout (or never evaluated)" : out;
 }
 

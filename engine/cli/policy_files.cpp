@@ -24,39 +24,6 @@ void problem(Diagnostics& found, const fs::path& at, std::string message) {
     found.error(kUnreadable, SourcePosition{at.string()}, std::move(message));
 }
 
-// The whole file, read with plain system calls: a fleet has thousands, and a stream costs more
-// to set up than the read. O_NONBLOCK: a FIFO named like a policy must not hang `check`; only a
-// regular file is read. Returns the error text instead when it cannot.
-std::optional<std::string> read_text(const fs::path& file, std::string& error) {
-    const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-    if (fd < 0) {
-        error = std::string("cannot read policy file: ") + std::strerror(errno);
-        return std::nullopt;
-    }
-    std::string text;
-    struct stat st {};
-    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        ::close(fd);
-        error = "not a regular file; a policy must be a file";
-        return std::nullopt;
-    }
-    text.reserve(static_cast<std::size_t>(st.st_size));
-    char chunk[16 * 1024];
-    for (;;) {
-        const ssize_t n = ::read(fd, chunk, sizeof chunk);
-        if (n > 0) {
-            text.append(chunk, static_cast<std::size_t>(n));
-            continue;
-        }
-        if (n < 0 && errno == EINTR) continue;
-        const int err = errno;
-        ::close(fd);
-        if (n == 0) return text;
-        error = std::string("cannot read policy file: ") + std::strerror(err);
-        return std::nullopt;
-    }
-}
-
 // A policy file: *.toml but *.test.toml, which are policy tests (`backstop test`) kept beside them.
 bool is_policy_file_name(const fs::path& p) {
     return p.extension() == ".toml" && p.stem().extension() != ".test";
@@ -106,7 +73,7 @@ std::vector<PolicySource> read_all(const std::vector<fs::path>& files, const fs:
     std::vector<std::optional<PolicySource>> read(files.size());
     std::vector<std::string> errors(files.size());
     parallel_for(files.size(), 64, 4, [&](std::size_t i) {
-        auto text = read_text(files[i], errors[i]);
+        auto text = read_toml_file(files[i], "policy", errors[i]);
         if (!text) return;
         fs::path abs = (files[i].is_absolute() ? files[i] : cwd / files[i]).lexically_normal();
         read[i] = PolicySource{files[i].string(), std::move(*text), abs.parent_path()};
@@ -121,6 +88,48 @@ std::vector<PolicySource> read_all(const std::vector<fs::path>& files, const fs:
 }
 
 }  // namespace
+
+// Plain system calls: a fleet has thousands of files, and a stream costs more to set up than the
+// read. O_NONBLOCK: a FIFO named like a policy must not hang `check`; only a regular file is read.
+// The size is checked before and while reading: a file that grows past the bound is refused too.
+std::optional<std::string> read_toml_file(const fs::path& file, std::string_view what, std::string& error) {
+    const std::string kind(what);
+    const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0) {
+        error = "cannot read " + kind + " file: " + std::strerror(errno);
+        return std::nullopt;
+    }
+    struct stat st {};
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        ::close(fd);
+        error = "not a regular file; a " + kind + " must be a file";
+        return std::nullopt;
+    }
+    auto too_large = [&](std::uintmax_t bytes) {
+        ::close(fd);
+        error = "too large: " + std::to_string(bytes) + " bytes or more, over the limit of " +
+                std::to_string(kMaxPolicyFileBytes >> 20) + " MiB for a " + kind + " file";
+        return std::nullopt;
+    };
+    if (static_cast<std::uintmax_t>(st.st_size) > kMaxPolicyFileBytes) return too_large(static_cast<std::uintmax_t>(st.st_size));
+    std::string text;
+    text.reserve(static_cast<std::size_t>(st.st_size));
+    char chunk[16 * 1024];
+    for (;;) {
+        const ssize_t n = ::read(fd, chunk, sizeof chunk);
+        if (n > 0) {
+            text.append(chunk, static_cast<std::size_t>(n));
+            if (text.size() > kMaxPolicyFileBytes) return too_large(text.size());
+            continue;
+        }
+        if (n < 0 && errno == EINTR) continue;
+        const int err = errno;
+        ::close(fd);
+        if (n == 0) return text;
+        error = "cannot read " + kind + " file: " + std::strerror(err);
+        return std::nullopt;
+    }
+}
 
 PolicyFiles read_policy_files(const fs::path& path) {
     std::error_code ec;

@@ -3,7 +3,11 @@
 // never skipped in silence.
 #pragma once
 
+#include <cstddef>
 #include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/diagnostic.h"
@@ -15,6 +19,14 @@ struct PolicyFiles {
     std::vector<PolicySource> sources;  // every policy file that could be read, sorted by path
     Diagnostics problems;               // each path that could not be read, at that path
 };
+
+// Policy files (and policy test files) larger than this are refused before they are parsed: the
+// largest hand-written or generated ones are a few hundred KiB, and toml++ holds the whole tree.
+inline constexpr std::size_t kMaxPolicyFileBytes = 4u << 20;
+
+// The text of one regular file of at most kMaxPolicyFileBytes, or nullopt with `error` saying why
+// not ("cannot read policy file: …", "too large: …"); `what` names the file in it ("policy", "test").
+std::optional<std::string> read_toml_file(const std::filesystem::path& file, std::string_view what, std::string& error);
 
 // Throws backstop::Error only when PATH does not exist; every other problem is in `problems`.
 PolicyFiles read_policy_files(const std::filesystem::path& path);

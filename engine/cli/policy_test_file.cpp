@@ -6,12 +6,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/did_you_mean.h"
 #include "core/duration.h"
 #include "core/error.h"
 #include "policy/field_reader.h"
 #include "policy/report.h"
 #include "policy/toml_reader.h"
-#include "prim/point_store.h"
+#include "runtime/run_step_names.h"
 
 namespace backstop::cli {
 
@@ -24,7 +25,9 @@ using policy::Report;
 
 constexpr std::array<std::string_view, 2> kFileKeys = {"policies", "test"};
 constexpr std::array<std::string_view, 5> kTestKeys = {"name", "observations", "events", "observation", "expect"};
-constexpr std::array<std::string_view, 7> kExpectKeys = {"at", "service", "trigger", "step", "action", "rule", "outcome"};
+constexpr std::array<std::string_view, 10> kExpectKeys = {"at",      "service", "trigger", "step", "action",
+                                                          "rule",    "outcome", "to",      "plan", "guard"};
+constexpr std::array<std::string_view, 4> kGuards = {"pause", "cooldown", "max_attempts", "lock"};
 constexpr std::array<std::string_view, 6> kSteps = {"quiet", "holding", "delaying", "fire", "active", "cleared"};
 
 // The tables of an array of tables such as [[test]]; an error for anything else.
@@ -43,6 +46,20 @@ std::vector<const RawValue*> tables_of(const RawValue& parent, std::string_view 
     return out;
 }
 
+// `plan`: the step names of the planned run, each one a step a run can have (a typo would otherwise
+// only show as a failing test).
+std::optional<std::vector<std::string>> read_plan(FieldReader& f, Report& report) {
+    std::optional<std::vector<std::string>> plan = f.strings("plan");
+    if (!plan) return plan;
+    for (const RawValue& item : f.table().find("plan")->items) {
+        if (!item.is(RawValue::Kind::string) || is_run_step_name(item.text)) continue;
+        std::optional<std::string> meant = did_you_mean(item.text, run_step_names());
+        report.error("bad-value", item.at, "no run has a step `" + item.text + "`" + (meant ? "; did you mean `" + *meant + "`?" : "") +
+                                               " (`backstop simulate` lists a plan's steps)");
+    }
+    return plan;
+}
+
 ExpectedStep read_expectation(const RawValue& table, Report& report) {
     FieldReader f(table, "test.expect", report);
     f.reject_unknown(kExpectKeys);
@@ -59,6 +76,13 @@ ExpectedStep read_expectation(const RawValue& table, Report& report) {
     e.action = f.string("action", false);
     e.rule = f.string("rule", false);
     e.outcome = f.string("outcome", false);
+    e.to = f.string("to", false);
+    e.plan = read_plan(f, report);
+    if (auto guard = f.string("guard", false)) {
+        if (std::find(kGuards.begin(), kGuards.end(), *guard) == kGuards.end())
+            f.bad_value("guard", "`guard` must be one of pause, cooldown, max_attempts, lock");
+        e.guard = *guard;
+    }
     return e;
 }
 
@@ -99,8 +123,12 @@ PolicyTestCase read_case(const RawValue& table, const std::filesystem::path& dir
 
 std::optional<PolicyTestFile> read_policy_test_file(const std::filesystem::path& path, Diagnostics& out) {
     const std::string name = path.string();
-    std::optional<std::string> read = read_whole_file(path);
-    if (!read) throw Error("cannot read " + name);
+    std::string why;
+    std::optional<std::string> read = read_toml_file(path, "test", why);
+    if (!read) {
+        out.error("unreadable-test", SourcePosition{name}, why);
+        return std::nullopt;
+    }
     const std::string text = std::move(*read);
     auto root = policy::read_toml(text, name, out);
     if (!root) return std::nullopt;

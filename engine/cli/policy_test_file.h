@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/policy_files.h"
 #include "core/diagnostic.h"
 
 namespace backstop::cli {
@@ -23,6 +24,9 @@ struct ExpectedStep {
     std::optional<std::string> action;
     std::optional<std::string> rule;
     std::optional<std::string> outcome;
+    std::optional<std::string> to;                 // the planned run's target version
+    std::optional<std::vector<std::string>> plan;  // every step of the planned run, in order; [] = none planned
+    std::optional<std::string> guard;              // pause, cooldown, max_attempts or lock held it back
 };
 
 struct PolicyTestCase {
@@ -39,6 +43,9 @@ struct PolicyTestFile {
     std::optional<std::filesystem::path> policies;  // absent: the --policies of the command line
     std::vector<PolicyTestCase> tests;
 };
+
+// A test file larger than this is refused before it is parsed, as a policy file is.
+inline constexpr std::size_t kMaxTestFileBytes = kMaxPolicyFileBytes;
 
 // The file's tests, or nullopt with every problem in `out`.
 std::optional<PolicyTestFile> read_policy_test_file(const std::filesystem::path& path, Diagnostics& out);

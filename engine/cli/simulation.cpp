@@ -1,11 +1,34 @@
 #include "cli/simulation.h"
 
 #include <sstream>
+#include <utility>
 #include <unistd.h>
 
 #include "core/error.h"
 
 namespace backstop::cli {
+
+namespace {
+
+// Passes a run's progress on and keeps each step as it ends: the order the terminal lists them in
+// (a hook's steps before the hook), which a policy test's `plan` names.
+class FinishedSteps final : public RunObserver {
+public:
+    explicit FinishedSteps(RunObserver& next) : next_(next) {}
+    void step_started(const StepRecord& step) override { next_.step_started(step); }
+    void step_finished(const StepRecord& step) override {
+        steps_.push_back(step);
+        next_.step_finished(step);
+    }
+    void logged(const LogLine& line) override { next_.logged(line); }
+    std::vector<StepRecord> take() { return std::exchange(steps_, {}); }
+
+private:
+    RunObserver& next_;
+    std::vector<StepRecord> steps_;
+};
+
+}  // namespace
 
 std::string read_recording_file(const std::filesystem::path& path) {
     std::optional<std::string> text = read_whole_file(path);
@@ -57,15 +80,17 @@ std::vector<SimulatedStep> Simulation::observe(const ServicePolicy& service, Obs
     // what was written since the one before.
     std::ostringstream plan;
     TerminalReport terminal(plan);
-    RunObserver& observer = keep_plans_ ? static_cast<RunObserver&>(terminal) : quiet_;
+    FinishedSteps finished(keep_plans_ ? static_cast<RunObserver&>(terminal) : quiet_);
     std::vector<SimulatedStep> steps;
-    for (TriggerReport& r : watcher_.evaluate_triggers(service, o.time_ms, observer, o.source)) {
-        std::string plan_text;
-        if (!r.action.empty()) {
-            plan_text = plan.str();
+    for (TriggerReport& r : watcher_.evaluate_triggers(service, o.time_ms, finished, o.source)) {
+        SimulatedStep s{at_ms, std::move(r), {}, {}};
+        if (!s.report.action.empty()) {
+            s.plan_steps = finished.take();
+            s.plan = plan.str();
             plan.str("");
         }
-        steps.push_back({at_ms, std::move(r), std::move(plan_text)});
+        history_.add_replayed(service, s.report, o.time_ms);
+        steps.push_back(std::move(s));
     }
     return steps;
 }
@@ -85,6 +110,7 @@ RunDependencies& Simulation::with_points(RunDependencies& deps, PointStore& poin
 WatchOptions Simulation::options(const App& app) {
     WatchOptions o{app.state_dir, true, "backstop simulate"};
     o.fresh = true;
+    o.replay_clock = true;
     return o;
 }
 

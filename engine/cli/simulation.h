@@ -1,6 +1,7 @@
 // A replay of recorded observations and events through one watcher over the policies: triggers,
-// guards, decision and plan, in a dry run that observes, acts on and records nothing. `simulate`
-// prints what it gives; `backstop test` compares it with what a policy test expects.
+// guards, decision and plan, in a dry run that observes, acts on and records nothing. Its own
+// actions count for the guards as if done. `simulate` prints what it gives; `backstop test`
+// compares it with what a policy test expects.
 #pragma once
 
 #include <cstdint>
@@ -11,7 +12,7 @@
 
 #include "cli/app.h"
 #include "cli/terminal_report.h"
-#include "core/history_store.h"
+#include "cli/replay_history.h"
 #include "cli/simulate_input.h"
 #include "prim/point_store.h"
 #include "runtime/watcher.h"
@@ -24,7 +25,10 @@ namespace backstop::cli {
 struct SimulatedStep {
     std::int64_t at_ms = 0;
     TriggerReport report;
-    std::string plan;  // the planned run's steps as the terminal shows them; only when plans are kept
+    // The planned run's steps in the order they ended, as the terminal lists them; empty when no
+    // run was planned.
+    std::vector<StepRecord> plan_steps;
+    std::string plan;  // those steps as the terminal shows them; only when plans are kept
 };
 
 // The text of a recording file; throws Error when it cannot be read.
@@ -56,7 +60,8 @@ std::vector<ReplayedEvent> read_replay_events(const PolicySet& policies, const s
 
 class Simulation {
 public:
-    // State (history for cooldowns, pauses, points) is read from app.state_dir, never written.
+    // State (history for cooldowns, pauses, points) is read from app.state_dir, never written; the
+    // replay's own actions are added to what its guards read.
     // `keep_plans`: collect each planned run's steps as text (SimulatedStep::plan).
     Simulation(const App& app, const PolicySet& policies, bool keep_plans);
 
@@ -73,7 +78,7 @@ private:
     std::unique_ptr<ProcessRunner> processes_;
     std::unique_ptr<HttpClient> http_;
     std::unique_ptr<HistoryStore> real_history_;
-    ReadOnlyHistory history_;
+    ReplayHistory history_;
     std::unique_ptr<LockManager> locks_;
     PointStore points_;
     RunDependencies deps_;

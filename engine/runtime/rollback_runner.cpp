@@ -153,7 +153,7 @@ RunRecord RollbackRunner::run_steps(const RunRequest& request, RunObserver& obse
     rec.trigger = request.trigger;
     rec.decision = request.decision;
     rec.host = deps_.host;
-    rec.started_ms = now_epoch_ms();
+    rec.started_ms = request.started_ms ? request.started_ms : now_epoch_ms();
     StepRecorder steps(rec, observer);
     const bool dry = request.dry_run;
 

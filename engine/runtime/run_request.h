@@ -18,6 +18,9 @@ struct RunRequest {
     std::string actor;
     std::string trigger = "manual";
     nlohmann::json decision;  // why backstop acts by itself (trigger, observed values, rule); null by hand
+    // When the run starts, epoch ms; 0: now. A replay (simulate, test) passes its own clock, so
+    // max_attempts counts the replay's runs in the replay's time.
+    std::int64_t started_ms = 0;
 };
 
 }  // namespace backstop

@@ -79,6 +79,14 @@ void take_outcome(TriggerReport& report, const RunRecord& rec) {
     report.history_error = rec.history_error;
 }
 
+// Which guard of the RollbackRunner refused a run: max_attempts notes a failed `guard` step; the
+// other refusal is a lock held by another run.
+std::string refusing_guard(const RunRecord& rec) {
+    for (const StepRecord& s : rec.steps)
+        if (s.name == "guard" && s.status == StepStatus::failed) return "max_attempts";
+    return "lock";
+}
+
 std::string action_text(const ActionSpec& a, const ServicePolicy& service) {
     if (a.kind == ActionSpec::Kind::rollback && a.level.empty()) return "rollback:" + service.rollback.level;
     return a.text();
@@ -258,7 +266,7 @@ std::vector<TriggerReport> Watcher::evaluate_locked(const ServicePolicy& service
             ts.hotfix_deadline_ms = 0;
             report.action = action_text(fallback, service);
             report.rule = "hotfix deadline passed";
-            roll_back(service, fallback.level, "trigger:" + trigger.name,
+            roll_back(service, now_ms, fallback.level, "trigger:" + trigger.name,
                       "hotfix deadline passed; trigger " + trigger.name + " still holds (" + observed + ")",
                       {{"trigger", trigger.name}, {"severity", to_string(trigger.severity)}, {"source", trigger.source},
                        {"observed", observed}, {"rule", report.rule}, {"action", report.action}},
@@ -319,6 +327,7 @@ TriggerReport Watcher::act(const ServicePolicy& service, const TriggerPolicy& tr
     // Guards: a paused service, and the trigger's cooldown as history tells it (state may be lost).
     std::string suppressed;
     if (auto pause = read_pause(options_.state_dir, service.key, now_ms)) suppressed = describe(*pause);
+    const char* guard = suppressed.empty() ? "cooldown" : "pause";
     Duration cooldown = trigger.cooldown.count() ? trigger.cooldown : service.watch.cooldown;
     if (suppressed.empty() && decision.action.kind != ActionSpec::Kind::none) {
         try {
@@ -337,6 +346,7 @@ TriggerReport Watcher::act(const ServicePolicy& service, const TriggerPolicy& tr
         }
     }
     if (!suppressed.empty()) {
+        report.guard = guard;
         why["suppressed"] = suppressed;
         RunRecord rec = record_decision(service, trigger, Outcome::suppressed, report.action + " held back: " + suppressed, why, now_ms);
         take_outcome(report, rec);
@@ -346,7 +356,7 @@ TriggerReport Watcher::act(const ServicePolicy& service, const TriggerPolicy& tr
     TriggerState& ts = st.triggers[trigger.name];
     switch (decision.action.kind) {
         case ActionSpec::Kind::rollback:
-            roll_back(service, decision.action.level, "trigger:" + trigger.name,
+            roll_back(service, now_ms, decision.action.level, "trigger:" + trigger.name,
                       "trigger " + trigger.name + " (" + to_string(trigger.severity) + "): " + trigger.when.text + " with " +
                           observed + "; " + decision.rule,
                       why, observer, report);
@@ -387,13 +397,14 @@ TriggerReport Watcher::run_action(const ServicePolicy& service, const ActionSpec
     nlohmann::json why = {{"trigger", trigger_name}, {"reason", reason}, {"action", report.action}};
     auto fill = [&](const RunRecord& rec) { take_outcome(report, rec); };
     if (auto pause = read_pause(options_.state_dir, service.key, now_ms)) {
+        report.guard = "pause";
         why["suppressed"] = describe(*pause);
         fill(record_run(service, trigger_name, reason, Outcome::suppressed, report.action + " held back: " + describe(*pause), why, now_ms));
         return report;
     }
     switch (action.kind) {
         case ActionSpec::Kind::rollback:
-            roll_back(service, action.level, trigger_name, reason, why, observer, report);
+            roll_back(service, now_ms, action.level, trigger_name, reason, why, observer, report);
             return report;
         case ActionSpec::Kind::page:
             fill(record_run(service, trigger_name, reason, Outcome::paged, "paged: " + reason, why, now_ms));
@@ -407,7 +418,7 @@ TriggerReport Watcher::run_action(const ServicePolicy& service, const ActionSpec
     return report;
 }
 
-void Watcher::roll_back(const ServicePolicy& service, const std::string& level, const std::string& trigger,
+void Watcher::roll_back(const ServicePolicy& service, std::int64_t now_ms, const std::string& level, const std::string& trigger,
                         const std::string& reason, const nlohmann::json& why, RunObserver& observer, TriggerReport& report) {
     RunRequest request;
     request.service = service.key;
@@ -417,10 +428,13 @@ void Watcher::roll_back(const ServicePolicy& service, const std::string& level, 
     request.trigger = trigger;
     request.reason = reason;
     request.decision = why;
+    if (options_.replay_clock) request.started_ms = now_ms;
     RunRecord rec = RollbackRunner(policies_, deps_).run(request, observer);
     take_outcome(report, rec);
     report.rolled_back = true;
     report.level = rec.level;
+    report.to = rec.to;
+    if (rec.outcome == Outcome::refused) report.guard = refusing_guard(rec);
     report.run_ms = rec.duration_ms();
 }
 

@@ -37,7 +37,11 @@ struct TriggerReport {
     std::string history_error;  // why the run's end could not be written to history; empty when it was
     bool rolled_back = false;  // a RollbackRunner run happened (dry runs, refusals and failures included)
     std::string level;         // that run's level, as recorded
+    std::string to;            // that run's target version; empty when it chose none
     std::int64_t run_ms = 0;   // that run's duration
+    // The guard that held the action back: "pause", "cooldown" (outcome suppressed), "max_attempts"
+    // or "lock" (outcome refused); empty when none did.
+    std::string guard;
     // fire: from the first observation of the run that made the condition hold (the earliest of
     // the `for` timer's start and the source's current run of failures) to the fire; -1 otherwise.
     std::int64_t detect_ms = -1;
@@ -48,6 +52,9 @@ struct WatchOptions {
     bool dry_run = false;             // plan rollbacks, record nothing, keep no state
     std::string actor = "backstop";
     bool fresh = false;               // ignore saved windows and trigger states (simulate)
+    // Times are a replay's clock, not now (simulate, test): a run starts at the evaluation's time,
+    // so max_attempts counts in the replay's time as cooldowns do.
+    bool replay_clock = false;
     // 0: save a service's windows and trigger states after every evaluation (eval). Otherwise (serve)
     // save at once when a trigger's state changes or its `for`/`delay` runs, else at most this
     // often, and when the Watcher ends.
@@ -96,7 +103,7 @@ private:
     void add_observation(ServiceState& st, const ServicePolicy& service, const Observation& o);
     void fold_alert(ServiceState& st, Observation& o);
     // A rollback through the RollbackRunner on behalf of `trigger`; fills the report.
-    void roll_back(const ServicePolicy& service, const std::string& level, const std::string& trigger,
+    void roll_back(const ServicePolicy& service, std::int64_t now_ms, const std::string& level, const std::string& trigger,
                    const std::string& reason, const nlohmann::json& why, RunObserver& observer, TriggerReport& report);
     RunRecord record_decision(const ServicePolicy& service, const TriggerPolicy& trigger, Outcome outcome,
                               const std::string& message, const nlohmann::json& decision, std::int64_t now_ms);

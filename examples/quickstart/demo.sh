@@ -24,10 +24,8 @@ for port in 18080 18081; do
 done
 
 say "Workspace $WORK"
-cp -R "$HERE/backstop.toml" "$HERE/runbooks" "$HERE/ctl" "$HERE/app.py" "$HERE/receiver.py" "$WORK/"
-mkdir -p "$WORK/releases/v1" "$WORK/releases/v2"
-echo '{"healthy": true}' > "$WORK/releases/v1/release.json"
-echo '{"healthy": false, "bug": "database pool misconfigured"}' > "$WORK/releases/v2/release.json"
+# releases/v1 is healthy, releases/v2 is broken ("database pool misconfigured")
+cp -R "$HERE/backstop.toml" "$HERE/runbooks" "$HERE/ctl" "$HERE/app.py" "$HERE/receiver.py" "$HERE/releases" "$WORK/"
 ln -sfn "$WORK/releases/v1" "$WORK/current"
 export BACKSTOP_POLICIES="$WORK/backstop.toml" BACKSTOP_STATE="$WORK/state"
 

@@ -1,6 +1,7 @@
 // `backstop eval` against the real quickstart service: a built-in rule over the service's health
 // check rolls a bad deploy back by itself and explains why in history; a critical log line does
 // the same through a log source, and a paused service only records what it held back.
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <thread>
@@ -188,6 +189,21 @@ TEST_CASE("simulate: recorded observations replay through triggers and decisions
         if (e.contains("action")) fired.push_back(e["at"].get<std::string>() + " " + e["trigger"].get<std::string>() + " " +
                                                   e["action"].get<std::string>() + " " + e["outcome"].get<std::string>());
     CHECK(fired == std::vector<std::string>{"+40s p95_latency page paged", "+1m10s service_down rollback:fast dry_run"});
+    // The planned rollback's target and steps, in the order the terminal lists them; a page plans none.
+    for (const auto& e : r.json()) {
+        if (!e.contains("action")) continue;
+        INFO(e.dump());
+        CHECK(e.contains("plan") == (e["action"] == "rollback:fast"));
+        if (!e.contains("plan")) continue;
+        CHECK(e["to"] == "v1");
+        std::vector<std::string> names;
+        for (const auto& step : e["plan"]) names.push_back(step["name"]);
+        REQUIRE(names.size() >= 3);
+        CHECK(names.front() == "lock");
+        CHECK(names[1] == "target");
+        CHECK(names.back() == "record");
+        CHECK(std::find(names.begin(), names.end(), "switch") != names.end());
+    }
     CHECK(qs.current_release() == "v2");
     CHECK_FALSE(qs.dir().exists("state/history.jsonl"));
 

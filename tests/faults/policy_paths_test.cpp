@@ -1,5 +1,6 @@
 // Policies that cannot be read are errors at their paths, through the built binary: a dangling
-// *.toml link, a sub-folder that cannot be listed, a FIFO named as --policies or as a *.toml.
+// *.toml link, a sub-folder that cannot be listed, a FIFO named as --policies or as a *.toml, a file
+// over the size bound.
 #include <filesystem>
 #include <sys/stat.h>
 
@@ -69,4 +70,21 @@ TEST_CASE("a FIFO as --policies or as a *.toml is an error at its path, and chec
     CHECK(inside.exit_code == 1);
     CHECK(says(inside, dir.file("policies/api.toml") + ": error: not a regular file; a policy must be a file"));
     CHECK(says(inside, "1 service(s), 1 error(s)"));
+}
+
+TEST_CASE("a policy file over 4 MiB is an error at its path, and the others still load", "[faults][policies]") {
+    TempDir dir("backstop-policies");
+    dir.write("policies/web.toml", kPolicy);
+    // Valid TOML (a service and 4 MiB of comments): only its size is wrong.
+    std::string big = "[service.api]\nstrategy = \"releases\"\nreleases = \"r\"\ncurrent = \"c\"\n";
+    const std::string comment = "# " + std::string(1022, 'x') + "\n";
+    for (int i = 0; i < 4 * 1024; ++i) big += comment;
+    dir.write("policies/api.toml", big);
+
+    CliResult r = run_backstop({"--policies", dir.file("policies"), "check"}, {}, kBound);
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 1);
+    CHECK(says(r, dir.file("policies/api.toml") + ": error: too large: " + std::to_string(big.size()) +
+                      " bytes or more, over the limit of 4 MiB for a policy file"));
+    CHECK(says(r, "1 service(s), 1 error(s)"));
 }

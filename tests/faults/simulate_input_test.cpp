@@ -6,31 +6,16 @@
 #include <catch2/catch.hpp>
 
 #include "support/backstop_cli.h"
+#include "support/paging_policy.h"
 #include "support/temp_dir.h"
 
 using namespace backstop::test;
 
 namespace {
 
-const char* kPolicy = R"([service.web]
-strategy = "releases"
-releases = "/srv/web/releases"
-current  = "/srv/web/current"
-restart  = ["true"]
-
-[service.web.source.deploys]
-kind = "event"
-
-[[service.web.trigger]]
-name   = "bad_deploy"
-source = "deploys"
-when   = "failed"
-then   = "page"
-)";
-
 CliResult simulate(const TempDir& dir, const std::string& verb_option, const std::string& recording) {
     std::string file = dir.write("recording.jsonl", recording);
-    return run_backstop({"--policies", dir.write("backstop.toml", kPolicy), "--state", dir.file("state"), "simulate",
+    return run_backstop({"--policies", dir.write("backstop.toml", kPagingPolicy), "--state", dir.file("state"), "simulate",
                          verb_option, file});
 }
 
