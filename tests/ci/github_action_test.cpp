@@ -153,6 +153,21 @@ TEST_CASE("action: verify of a healthy service passes and uploads its record", "
     CHECK(contains(run.summary(), "| Exit code | `0`: healthy"));
 }
 
+TEST_CASE("action: the env input names the environment verify needs, and its record carries it", "[ci]") {
+    QuickstartService qs;
+    deploy(qs, {{"v1", true}}, "v1");
+    qs.write_policy(std::string(QuickstartService::kDefaultRollbackTable) + "[service.web.env.prod]\n");
+    ActionRun without = run_action(verify_inputs(qs), qs.dir().path());
+    CHECK(without.job_failed());
+    CHECK(without.exit_code() == 64);  // backstop never picks an environment by itself
+    ActionRun run = run_action(verify_inputs(qs, {{"env", "prod"}}), qs.dir().path());
+    CHECK_FALSE(run.job_failed());
+    CHECK(run.output("outcome") == "verified");
+    nlohmann::json record = uploaded_record(run);
+    CHECK(record["service"] == "web");
+    CHECK(record["env"] == "prod");
+}
+
 TEST_CASE("action: verify of an unhealthy service rolls it back and reports from -> to", "[ci]") {
     QuickstartService qs;
     deploy(qs, {{"v1", true}, {"v2", false}}, "v2", 50);

@@ -13,6 +13,7 @@ namespace {
 ServicePolicy service_with_runbook(const TempDir& dir, const std::string& lua) {
     ServicePolicy s;
     s.name = "web";
+    s.key = "web";
     s.policy_file = dir.file("backstop.toml");
     s.rollback.levels = {"fast", "full", "manual"};
     if (!lua.empty()) s.rollback.runbook = dir.write("runbooks/web.lua", lua);

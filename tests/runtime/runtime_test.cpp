@@ -27,6 +27,7 @@ RunRecord run(std::string service, Outcome o, std::int64_t started, std::int64_t
 TEST_CASE("attempts count real runs of the service inside the window only", "[guard]") {
     ServicePolicy web;
     web.name = "web";
+    web.key = "web";  // as the loader sets it: what its state and records are matched by
     web.rollback.max_attempts = 2;
     web.rollback.window = Duration{60'000};
     std::int64_t now = 1'000'000;

@@ -169,10 +169,14 @@ TEST_CASE("serve: a critical line appended to the app log rolls back through the
     // Only the appended Traceback: neither the CRITICAL line from before nor the INFO line.
     CHECK_THAT(rec["decision"]["observation"].get<std::string>(),
                Catch::StartsWith("1 new line of ") && Catch::EndsWith("app.log matches `CRITICAL|Traceback`"));
-    std::string metrics = serve.get("/metrics").body;
+    // The worker counts the fire once the run it started has ended, a moment after its record.
+    const std::string fired = "backstop_triggers_fired_total{service=\"web\",trigger=\"critical_log\"}";
+    std::string metrics;
+    const std::string rolled_back = "backstop_rollbacks_total{level=\"fast\",outcome=\"succeeded\",service=\"web\"}";
+    REQUIRE(eventually([&] { return metric_value(metrics = serve.get("/metrics").body, rolled_back) >= 1; }));
     INFO(metrics);
-    CHECK(metric_value(metrics, "backstop_triggers_fired_total{service=\"web\",trigger=\"critical_log\"}") == 1);
-    CHECK(metric_value(metrics, "backstop_rollbacks_total{level=\"fast\",outcome=\"succeeded\",service=\"web\"}") == 1);
+    CHECK(metric_value(metrics, fired) == 1);
+    CHECK(metric_value(metrics, rolled_back) == 1);
 
     serve.signal(SIGTERM);
     CHECK(serve.wait_exit(30s) == 0);
