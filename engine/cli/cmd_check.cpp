@@ -205,13 +205,22 @@ int run_check(App& app) {
     all.append(check_runbooks(loaded.runbooks, levels));
     all.append(check_levels(loaded, levels));
     all.sort();
+    // A service with environments is one service: its environments are counted apart.
+    std::set<std::string> names;
+    std::size_t environments = 0;
+    for (const auto& [key, svc] : loaded.policies.services) {
+        names.insert(svc.name);
+        environments += svc.has_environments ? 1 : 0;
+    }
     if (app.json) {
         nlohmann::json j = all.to_json();
-        j["services"] = loaded.policies.services.size();
+        j["services"] = names.size();
+        j["environments"] = environments;
         std::cout << json_text(j, 2) << "\n";
     } else {
         std::cout << all.to_text();
-        std::cout << app.policies_path.string() << ": " << loaded.policies.services.size() << " service(s), "
+        std::cout << app.policies_path.string() << ": " << names.size() << " service(s)"
+                  << (environments ? " (" + std::to_string(environments) + " environments)" : std::string()) << ", "
                   << all.error_count() << " error(s), " << all.warning_count() << " warning(s)\n";
     }
     return all.has_errors() ? 1 : 0;

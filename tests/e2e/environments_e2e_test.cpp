@@ -62,6 +62,9 @@ TEST_CASE("a service with environments is never acted on without --env naming on
     CHECK(wrong.exit_code == 64);
     CHECK_THAT(wrong.err, Catch::Contains("no environment `staging` (it has prod, test)"));
 
+    CliResult check = run_backstop(e.cli({"check"}));
+    CHECK_THAT(check.out, Catch::Contains("1 service(s) (2 environments), 0 error(s)"));
+
     CliResult pause = run_backstop(e.cli({"pause", "bot"}));
     CHECK(pause.exit_code == 64);
     CHECK(e.current("test") == "v2");
