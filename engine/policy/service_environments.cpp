@@ -59,6 +59,14 @@ std::vector<EnvironmentTable> environment_tables(const RawMember& service, Repor
     const std::string label = service_label(service.key);
     if (envs->members.empty())
         report.error("bad-value", envs->at, "[" + label + ".env] names no environment; add [" + label + ".env.NAME] tables");
+    // Each environment is a copy of the service's table: the bound keeps a policy file's memory
+    // and compile time a small multiple of its size, whatever it holds.
+    if (envs->members.size() > kMaxEnvironments) {
+        report.error("bad-value", envs->at,
+                     "[" + label + ".env] has " + std::to_string(envs->members.size()) + " environments; at most " +
+                         std::to_string(kMaxEnvironments) + " are allowed");
+        return out;
+    }
     RawMember base = service;
     std::erase_if(base.value.members, [](const RawMember& m) { return m.key == "env"; });
     for (const RawMember& env : envs->members) {

@@ -2,6 +2,7 @@
 // environment's table laid over it; the merged table is then compiled as any service is.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -9,6 +10,9 @@
 #include "policy/report.h"
 
 namespace backstop::policy {
+
+// Environments a service may have: each is compiled from a copy of the service's table.
+inline constexpr std::size_t kMaxEnvironments = 32;
 
 struct EnvironmentTable {
     std::string env;

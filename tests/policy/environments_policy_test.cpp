@@ -101,3 +101,12 @@ TEST_CASE("an environment a strategy needs a key in, and has none, is an error a
     CHECK(d.message == "[service.bot.env.prod] is missing the required key `current`");
     CHECK(again.policies.services.empty());  // one broken environment keeps the whole service out
 }
+
+TEST_CASE("a service with more environments than the bound is refused, none compiled", "[policy]") {
+    std::string text = "[service.bot]\nstrategy = \"releases\"\nreleases = \"r\"\ncurrent = \"c\"\n";
+    for (int i = 0; i < 33; ++i) text += "[service.bot.env.e" + std::to_string(i) + "]\n";
+    auto result = load_one(text, "/etc/backstop/bot.toml", "/etc/backstop");
+    REQUIRE(result.diagnostics.error_count() == 1);
+    CHECK_THAT(result.diagnostics.to_text(), Catch::Contains("has 33 environments; at most 32 are allowed"));
+    CHECK(result.policies.services.empty());
+}
