@@ -65,6 +65,9 @@ TEST_CASE("a service with environments is never acted on without --env naming on
     CliResult check = run_backstop(e.cli({"check"}));
     CHECK_THAT(check.out, Catch::Contains("1 service(s) (2 environments), 0 error(s)"));
 
+    // --env belongs to the verbs that name a service: elsewhere it is refused, not ignored.
+    CHECK(run_backstop(e.cli({"check", "--env", "prod"})).exit_code == 64);
+
     CliResult pause = run_backstop(e.cli({"pause", "bot"}));
     CHECK(pause.exit_code == 64);
     CHECK(e.current("test") == "v2");
